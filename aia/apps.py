@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AiaConfig(AppConfig):
+    name = "aia"
+    verbose_name = "Atrocity Impact Assessment"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,26 @@
+"""The AIA domain model, one module per concept."""
+
+from aia.models.assessment import Section
+from aia.models.audit import CaseEvent
+from aia.models.cases import Case, CaseReferenceCounter
+from aia.models.options import Option, OptionDecision, OptionGap
+from aia.models.reports import Report
+from aia.models.reviews import Dissent, Review
+from aia.models.triggers import Situation, Trigger
+from aia.models.users import User
+
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "CaseReferenceCounter",
+    "Dissent",
+    "Option",
+    "OptionDecision",
+    "OptionGap",
+    "Report",
+    "Review",
+    "Section",
+    "Situation",
+    "Trigger",
+    "User",
+]

@@ -1,0 +1,107 @@
+from django.conf import settings
+from django.db import models
+
+from aia.framework import SECTION_CODES
+from aia.models.choices import Capacity, Confidence, Rating, SectionKind, SectionStatus
+
+
+class Section(models.Model):
+    """One section of a case's assessment in one version: scope, a risk factor, the UK
+    footprint or a dimension (codes are the contract of DESIGN §5).
+
+    Fields that do not apply to a section's kind stay empty: ``rating`` and ``indicators`` are
+    for risk factors, ``capacity`` for dimensions, ``exposure`` for the UK footprint, and the
+    period, groups, crimes and perpetrators for the scope.
+    """
+
+    case = models.ForeignKey("aia.Case", on_delete=models.CASCADE, related_name="sections")
+    version = models.PositiveIntegerField()
+    code = models.CharField(max_length=20, choices=[(code, code) for code in SECTION_CODES])
+    kind = models.CharField(max_length=20, choices=SectionKind.choices)
+    status = models.CharField(
+        max_length=20, choices=SectionStatus.choices, default=SectionStatus.NOT_STARTED
+    )
+
+    rating = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    capacity = models.CharField(max_length=10, choices=Capacity.choices, blank=True)
+    exposure = models.CharField(max_length=10, choices=Capacity.choices, blank=True)
+    confidence = models.CharField(max_length=10, choices=Confidence.choices, blank=True)
+    analysis = models.TextField(blank=True)
+    key_evidence = models.TextField(blank=True, help_text="A short statement for the report.")
+    indicators = models.JSONField(
+        default=list, blank=True, help_text="Numbers of the indicators judged present."
+    )
+    sources = models.JSONField(default=list, blank=True, help_text="[{title, url, date}]")
+
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    groups_at_risk = models.TextField(blank=True)
+    crimes_at_risk = models.JSONField(default=list, blank=True)
+    likely_perpetrators = models.TextField(blank=True)
+
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    # Fields that make up the section's content, in the order the canonical form uses.
+    CONTENT_FIELDS = (
+        "rating",
+        "capacity",
+        "exposure",
+        "confidence",
+        "analysis",
+        "key_evidence",
+        "indicators",
+        "sources",
+        "period_start",
+        "period_end",
+        "groups_at_risk",
+        "crimes_at_risk",
+        "likely_perpetrators",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "version", "code"], name="section_unique_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} (v{self.version})"
+
+    def content(self) -> dict:
+        """Return the section's content as plain JSON-ready data."""
+        data = {"code": self.code}
+        for name in self.CONTENT_FIELDS:
+            value = getattr(self, name)
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+        return data
+
+    def compute_status(self) -> str:
+        """Return the status the section's content earns (see docs/assessment.md)."""
+        required: tuple[str, ...]
+        if self.kind == SectionKind.SCOPE:
+            required = ("analysis", "period_start", "groups_at_risk", "crimes_at_risk")
+        elif self.kind == SectionKind.RISK_FACTOR:
+            required = ("rating", "confidence", "analysis")
+        elif self.kind == SectionKind.FOOTPRINT:
+            required = ("exposure", "confidence", "analysis")
+        else:
+            required = ("capacity", "confidence", "analysis")
+        filled = [name for name in self.CONTENT_FIELDS if getattr(self, name) not in ("", None, [])]
+        if not filled:
+            return SectionStatus.NOT_STARTED
+        complete = all(getattr(self, name) not in ("", None, []) for name in required)
+        # A factor judged present needs evidence behind the judgement.
+        if self.kind == SectionKind.RISK_FACTOR and self.rating in (
+            Rating.PRESENT,
+            Rating.PARTIALLY_PRESENT,
+        ):
+            complete = complete and bool(self.sources)
+        return SectionStatus.COMPLETE if complete else SectionStatus.IN_PROGRESS

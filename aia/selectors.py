@@ -1,0 +1,124 @@
+"""Every read that needs need-to-know scoping or prefetching.
+
+``case_get_for_user`` is the one way to fetch a case for a user: missing and forbidden both
+raise ``NotFound``, so no answer reveals that a case exists.
+"""
+
+import uuid
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from aia import permissions
+from aia.exceptions import NotFound
+from aia.models import Case, CaseEvent, Option, Report, Section, Trigger, User
+from aia.models.choices import CaseState
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def case_queryset() -> QuerySet[Case]:
+    """Return cases with what every case view needs, in a fixed number of queries."""
+    return Case.objects.select_related(
+        "situation", "lead_official", "legal_adviser", "sro", "minister"
+    ).prefetch_related(Prefetch("officials", queryset=User.objects.order_by("pk")))
+
+
+def case_list_for_user(
+    *, user: User, state: str | None = None, situation: str | None = None
+) -> QuerySet[Case]:
+    """Return the cases the user may see, optionally filtered by state and situation."""
+    cases = case_queryset().filter(permissions.case_visibility_q(user))
+    if state:
+        cases = cases.filter(state=state)
+    if situation:
+        situation_id = situation if str(situation).isdigit() else None
+        if situation_id:
+            cases = cases.filter(situation_id=situation_id)
+        else:
+            cases = cases.filter(situation__name__icontains=situation)
+    return cases.order_by("-opened_at")
+
+
+def case_get_for_user(*, user: User, case_id: Any) -> Case:
+    """Return the case if the user may see it; raise ``NotFound`` otherwise."""
+    pk = _as_uuid(case_id)
+    if pk is None:
+        raise NotFound("Case not found.")
+    case = case_queryset().filter(pk=pk).first()
+    if case is None or not permissions.can_view_case(case, user):
+        raise NotFound("Case not found.")
+    return case
+
+
+def case_available_transitions(*, case: Case, user: User) -> list[str]:
+    """Return the names of the transitions the user may take on the case now."""
+    return [t.name for t in case.get_available_user_state_transitions(user)]
+
+
+def section_list(*, case: Case) -> QuerySet[Section]:
+    return case.sections.filter(version=case.version)
+
+
+def section_get(*, case: Case, code: str) -> Section:
+    section = case.sections.filter(version=case.version, code=code).first()
+    if section is None:
+        raise NotFound("There is no such section.")
+    return section
+
+
+def option_list(*, case: Case, include_withdrawn: bool = True) -> QuerySet[Option]:
+    options = case.options.filter(version=case.version)
+    if not include_withdrawn:
+        options = options.filter(withdrawn_at__isnull=True)
+    return options.select_related("created_by")
+
+
+def option_get(*, case: Case, option_id: Any) -> Option:
+    pk = _as_uuid(option_id)
+    option = case.options.filter(pk=pk, version=case.version).first() if pk else None
+    if option is None:
+        raise NotFound("There is no such option on this case.")
+    return option
+
+
+def case_event_list(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("sequence")
+
+
+def trigger_list_for_user(
+    *, user: User, case_id: Any = None, kind: str | None = None
+) -> QuerySet[Trigger]:
+    """Return triggers of the cases the user may see."""
+    visible = Case.objects.filter(permissions.case_visibility_q(user)).values("pk")
+    triggers = Trigger.objects.filter(case__in=visible).select_related("situation", "case")
+    if case_id is not None:
+        triggers = triggers.filter(case_id=_as_uuid(case_id))
+    if kind:
+        triggers = triggers.filter(kind=kind)
+    return triggers.order_by("-received_at")
+
+
+def report_list(*, case: Case) -> QuerySet[Report]:
+    return case.reports.select_related("signed_off_by").order_by("-number")
+
+
+def report_get_for_user(*, user: User, report_id: Any) -> Report:
+    """Return the report if the user may open it: the case's team and auditors.
+
+    Ministers see only reports submitted to them; a report that is not ready has no file.
+    """
+    pk = _as_uuid(report_id)
+    report = Report.objects.select_related("case").filter(pk=pk).first() if pk else None
+    if report is None or not permissions.can_view_case(report.case, user):
+        raise NotFound("Report not found.")
+    return report
+
+
+def open_states() -> list[str]:
+    return [s for s in CaseState.values if s not in (CaseState.CLOSED, CaseState.WITHDRAWN)]

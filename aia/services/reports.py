@@ -1,0 +1,162 @@
+"""Signed reports: freezing the snapshot, rendering it once, superseding it on revision."""
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from aia import permissions
+from aia.canonical import sha256_bytes, sha256_of
+from aia.exceptions import Conflict, PermissionRefused
+from aia.models import Case, Report, User
+from aia.models.choices import EventType, ReportStatus
+from aia.services.audit import case_event_record
+from aia.services.locking import case_lock
+
+logger = logging.getLogger(__name__)
+
+
+def _queue_render(report: Report) -> None:
+    from aia.tasks import report_render as report_render_task
+
+    transaction.on_commit(lambda: report_render_task.delay(str(report.pk)))
+
+
+def report_create_for_sign_off(*, case: Case, actor: User) -> Report:
+    """Freeze the case into a new report version and queue its rendering after commit.
+
+    Called by ``case_sign_off`` inside its transaction, with the case locked.
+    """
+    from aia.reports.snapshot import build_snapshot
+
+    snapshot = build_snapshot(case)
+    number = case.reports.count() + 1
+    report = Report.objects.create(
+        case=case,
+        number=number,
+        case_version=case.version,
+        snapshot=snapshot,
+        snapshot_hash=sha256_of(snapshot),
+        status=ReportStatus.QUEUED,
+        created_at=timezone.now(),
+        signed_off_by=actor,
+    )
+    case_event_record(
+        case=case,
+        actor=actor,
+        type=EventType.REPORT_QUEUED,
+        details={"report": str(report.pk), "number": number, "snapshot_hash": report.snapshot_hash},
+    )
+    _queue_render(report)
+    return report
+
+
+def report_supersede(*, case: Case, actor: User | None, reason: str) -> Report | None:
+    """Mark the case's current report as superseded (the caller holds the case lock)."""
+    report = case.reports.filter(superseded_at__isnull=True).order_by("-number").first()
+    if report is None:
+        return None
+    report.superseded_at = timezone.now()
+    report.save(update_fields=["superseded_at"])
+    case_event_record(
+        case=case,
+        actor=actor,
+        type=EventType.REPORT_SUPERSEDED,
+        details={"report": str(report.pk), "number": report.number, "reason": reason},
+    )
+    return report
+
+
+def report_render(*, report_id: str) -> Report:
+    """Render a queued report to PDF, store it once and record its SHA-256.
+
+    Safe to run twice: a report that is ready is left exactly as it is. A rendering error
+    propagates so that the task can retry; ``report_mark_failed`` records the final failure.
+    """
+    from aia.reports.rendering import render_pdf
+
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report_id)
+        if report.status == ReportStatus.READY:
+            return report
+        report.status = ReportStatus.RENDERING
+        report.attempts += 1
+        report.save(update_fields=["status", "attempts"])
+
+    # Render outside any transaction: it takes seconds and holds no lock.
+    pdf_bytes, page_count = render_pdf(report.snapshot, snapshot_hash=report.snapshot_hash)
+    digest = sha256_bytes(pdf_bytes)
+
+    with transaction.atomic():
+        case = case_lock(report.case)
+        report = Report.objects.select_for_update().get(pk=report_id)
+        if report.status == ReportStatus.READY:
+            # Another worker finished first; keep its file.
+            return report
+        name = f"{case.reference}-report-{report.number}-{digest[:12]}.pdf"
+        report.pdf.save(name, ContentFile(pdf_bytes), save=False)
+        report.sha256 = digest
+        report.page_count = page_count
+        report.status = ReportStatus.READY
+        report.rendered_at = timezone.now()
+        report.failure_reason = ""
+        report.save(
+            update_fields=["pdf", "sha256", "page_count", "status", "rendered_at", "failure_reason"]
+        )
+        case_event_record(
+            case=case,
+            actor=None,
+            type=EventType.REPORT_RENDERED,
+            details={
+                "report": str(report.pk),
+                "number": report.number,
+                "sha256": digest,
+                "pages": page_count,
+            },
+        )
+    return report
+
+
+def report_mark_failed(*, report_id: str, reason: str) -> Report:
+    """Record that rendering failed for good, with the reason the SRO will see."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report_id)
+        if report.status == ReportStatus.READY:
+            return report
+        case = case_lock(report.case)
+        report.status = ReportStatus.FAILED
+        report.failure_reason = reason[:2000]
+        report.save(update_fields=["status", "failure_reason"])
+        case_event_record(
+            case=case,
+            actor=None,
+            type=EventType.REPORT_FAILED,
+            details={"report": str(report.pk), "number": report.number, "reason": reason[:500]},
+        )
+    logger.error("Report %s failed to render: %s", report_id, reason)
+    return report
+
+
+def report_requeue(*, report: Report, actor: User) -> Report:
+    """Queue a failed report for rendering again (the case's SRO)."""
+    with transaction.atomic():
+        case = case_lock(report.case)
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if not permissions.can_sign_off_role(case, actor):
+            raise PermissionRefused("Only the case's SRO can re-queue its report.")
+        if report.status != ReportStatus.FAILED or report.superseded_at is not None:
+            raise Conflict(
+                "Only a failed, current report can be queued again.",
+                {"status": report.status},
+            )
+        report.status = ReportStatus.QUEUED
+        report.save(update_fields=["status"])
+        case_event_record(
+            case=case,
+            actor=actor,
+            type=EventType.REPORT_QUEUED,
+            details={"report": str(report.pk), "number": report.number, "requeued": True},
+        )
+        _queue_render(report)
+    return report

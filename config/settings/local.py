@@ -1,0 +1,9 @@
+"""Settings for a developer's machine and ``make run``."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import BASE_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-secret")
+(BASE_DIR / "var").mkdir(exist_ok=True)
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -1,0 +1,17 @@
+"""Settings for the test suite (``make test``).
+
+The database comes from DATABASE_URL (PostgreSQL in ``make test``), else SQLite.
+"""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import BASE_DIR, env
+
+SECRET_KEY = "test-only-not-secret"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "test-media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
