@@ -1,5 +1,7 @@
 import pytest
+from django.contrib.auth.models import Group, Permission
 
+from aia.roles import ensure_role_groups
 from tests.factories import Team, make_team
 
 
@@ -10,4 +12,6 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture
 def team(db) -> Team:
+    # Transactional tests flush the database, data migrations included: restore the roles.
+    ensure_role_groups(Group, Permission)
     return make_team()

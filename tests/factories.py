@@ -255,8 +255,10 @@ def new_case(team: Team, **trigger_overrides: Any) -> Case:
 def walk(case: Case, team: Team, to_state: str) -> Case:
     """Move the case forward through real services until it reaches ``to_state``."""
     if to_state == CaseState.WITHDRAWN:
+        # Withdraw once the team is named, so the case has an SRO and a team to refuse.
+        case = walk(case, team, CaseState.SCOPING)
         return case_services.case_withdraw(
-            case=case, actor=team.sro, reason="Not a qualifying finding."
+            case=case, actor=team.sro, reason="Overtaken by a wider assessment."
         )
     for reached, step in _steps(team):
         if case.state == to_state:

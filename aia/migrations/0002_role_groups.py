@@ -3,13 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLE_PERMISSIONS = {
-    "official": ["edit_case_content", "add_trigger", "view_trigger"],
-    "legal_adviser": ["review_case"],
-    "sro": ["assign_case", "sign_off_case", "add_trigger", "view_trigger"],
-    "minister": ["decide_case"],
-    "auditor": ["view_all_cases", "view_trigger", "view_caseevent"],
-}
+from aia.roles import ROLE_PERMISSIONS, ensure_role_groups
 
 
 def create_role_groups(apps, schema_editor):
@@ -19,16 +13,7 @@ def create_role_groups(apps, schema_editor):
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        permissions = Permission.objects.filter(content_type__app_label="aia", codename__in=codenames)
-        missing = set(codenames) - set(permissions.values_list("codename", flat=True))
-        if missing:
-            raise RuntimeError(f"Missing permissions for {role}: {sorted(missing)}")
-        group.permissions.set(permissions)
+    ensure_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_role_groups(apps, schema_editor):

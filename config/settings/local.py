@@ -1,6 +1,6 @@
 """Settings for a developer's machine and ``make run``."""
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 from config.settings.base import BASE_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)

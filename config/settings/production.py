@@ -1,6 +1,6 @@
 """Settings for production: secure by default, everything from the environment."""
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 from config.settings.base import env
 
 DEBUG = False

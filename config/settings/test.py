@@ -3,7 +3,7 @@
 The database comes from DATABASE_URL (PostgreSQL in ``make test``), else SQLite.
 """
 
-from config.settings.base import *  # noqa: F403
+from config.settings.base import *
 from config.settings.base import BASE_DIR, env
 
 SECRET_KEY = "test-only-not-secret"

@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# AIA web/worker/beat image. Settings come from the environment (docs/configuration.md).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production
+
+# WeasyPrint's native libraries (libharfbuzz-subset0 avoids its deprecation warning and halves
+# write_pdf time) and a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN groupadd --system --gid 1000 aia \
+    && useradd --system --uid 1000 --gid aia --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin aia
+
+WORKDIR /app
+
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+# The code stays root-owned (read-only to the app); only var/ (media, beat schedule) is writable.
+COPY . .
+# The dummy values exist only for this command; they are not baked into the image's environment.
+RUN DJANGO_SECRET_KEY=collectstatic-build-only \
+    DJANGO_ALLOWED_HOSTS=localhost \
+    DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+    python manage.py collectstatic --noinput \
+    && mkdir -p var/media \
+    && chown -R aia:aia var
+
+USER aia
+EXPOSE 8000
+
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
