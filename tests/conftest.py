@@ -5,9 +5,40 @@ from aia.roles import ensure_role_groups
 from tests.factories import Team, make_team
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "real_reports: render the full signed report instead of a one-page stand-in"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _one_page_reports(request, monkeypatch):
+    """Render a one-page PDF instead of the full report, outside the tests about reports.
+
+    Most tests walk cases past sign-off for reasons that have nothing to do with the report's
+    layout, and the full report takes seconds to lay out. The stand-in is still a real PDF
+    rendered by WeasyPrint from the snapshot, through the same service and task, so hashes,
+    storage and states behave as they do in production. ``tests/reports`` and tests marked
+    ``real_reports`` render the real thing.
+    """
+    if "tests/reports/" in str(request.node.path) or request.node.get_closest_marker(
+        "real_reports"
+    ):
+        return
+    from weasyprint import HTML
+
+    from aia.reports import rendering
+
+    def one_page(snapshot, *, snapshot_hash):
+        html = f"<p>{snapshot['case']['reference']} {snapshot_hash}</p>"
+        return HTML(string=html, url_fetcher=rendering.SafeURLFetcher()).write_pdf(), 1
+
+    monkeypatch.setattr(rendering, "render_pdf", one_page)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.factories import (
     walk,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.real_reports]
 
 
 def test_case_walks_from_trigger_to_closed(team):
