@@ -109,10 +109,8 @@ def report_list(*, case: Case) -> QuerySet[Report]:
 
 
 def report_get_for_user(*, user: User, report_id: Any) -> Report:
-    """Return the report if the user may open it: the case's team and auditors.
-
-    Ministers see only reports submitted to them; a report that is not ready has no file.
-    """
+    """Return the report if the user may open it: whoever may see its case (the case's team,
+    auditors and all-cases SROs, cleared for its marking)."""
     pk = _as_uuid(report_id)
     report = Report.objects.select_related("case").filter(pk=pk).first() if pk else None
     if report is None or not permissions.can_view_case(report.case, user):

@@ -160,3 +160,23 @@ def report_requeue(*, report: Report, actor: User) -> Report:
         )
         _queue_render(report)
     return report
+
+
+def report_download_record(*, report: Report, actor: User) -> Report:
+    """Record in the case's audit trail that the user opened or downloaded the report.
+
+    The caller has already checked that the user may see the report (``report_get_for_user``).
+    """
+    if report.status != ReportStatus.READY:
+        raise Conflict(
+            "The report is not ready yet.", {"status": report.status, "report": str(report.pk)}
+        )
+    with transaction.atomic():
+        case = case_lock(report.case)
+        case_event_record(
+            case=case,
+            actor=actor,
+            type=EventType.REPORT_DOWNLOADED,
+            details={"report": str(report.pk), "number": report.number, "sha256": report.sha256},
+        )
+    return report

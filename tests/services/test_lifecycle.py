@@ -113,3 +113,14 @@ def test_case_walks_through_returns_revision_reopen_and_withdraw(team):
     case = s.case_withdraw(case=case, actor=team.sro, reason="Merged into a wider assessment.")
     assert case.state == CaseState.WITHDRAWN
     assert s_case.pk == case.pk
+
+
+def test_report_download_is_recorded_in_the_audit_trail(team):
+    from aia.services.reports import report_download_record
+
+    case = walk(trigger_ingest(actor=team.sro, data=trigger_data()).case, team, "with_minister")
+    report = case.reports.get()
+    report_download_record(report=report, actor=team.minister)
+    event = case.events.get(type="report_downloaded")
+    assert event.actor == team.minister
+    assert event.details["sha256"] == report.sha256
