@@ -3,6 +3,7 @@
 from aia.models.assessment import Section
 from aia.models.audit import CaseEvent
 from aia.models.cases import Case, CaseReferenceCounter
+from aia.models.messaging import Notification, OutboxTask
 from aia.models.options import Option, OptionDecision, OptionGap
 from aia.models.reports import Report
 from aia.models.reviews import Dissent, Review
@@ -14,9 +15,11 @@ __all__ = [
     "CaseEvent",
     "CaseReferenceCounter",
     "Dissent",
+    "Notification",
     "Option",
     "OptionDecision",
     "OptionGap",
+    "OutboxTask",
     "Report",
     "Review",
     "Section",

@@ -98,6 +98,9 @@ class Case(FSMModelMixin, models.Model):
     # Set by the transitions.
     opened_at = models.DateTimeField(default=timezone.now, editable=False)
     stage_started_at = models.DateTimeField(default=timezone.now)
+    stage_deadline = models.DateField(
+        null=True, blank=True, help_text="Last working day on which the current stage is on time."
+    )
     assigned_at = models.DateTimeField(null=True, blank=True)
     signed_off_at = models.DateTimeField(null=True, blank=True)
     signed_off_by = models.ForeignKey(
@@ -145,6 +148,12 @@ class Case(FSMModelMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state not in FINISHED_STATES
+
+    def set_stage_deadline(self) -> None:
+        """Set the current stage's deadline from its start, the state and the track."""
+        from aia.deadlines import stage_deadline
+
+        self.stage_deadline = stage_deadline(self.state, self.track, self.stage_started_at)
 
     def _enter_stage(self) -> None:
         self.stage_started_at = timezone.now()

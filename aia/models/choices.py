@@ -221,6 +221,8 @@ class EventType(models.TextChoices):
     REPORT_FAILED = "report_failed", "Report rendering failed"
     REPORT_SUPERSEDED = "report_superseded", "Report superseded"
     REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
+    REMINDER_SENT = "reminder_sent", "Deadline reminder sent"
+    ESCALATED = "escalated", "Overdue stage escalated to the SRO"
 
 
 # Events that count as contributing to a stage's content, for the four-eyes rule.

@@ -19,6 +19,12 @@ class User(AbstractUser):
     )
     department = models.CharField(max_length=100, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
+    email_notifications = models.BooleanField(
+        default=True, help_text="Email me about hand-offs and deadlines (they always show in AIA)."
+    )
+    daily_digest = models.BooleanField(
+        default=True, help_text="Email me a daily digest of the cases waiting on me."
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

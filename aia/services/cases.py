@@ -28,12 +28,13 @@ from aia.models.choices import (
 )
 from aia.services.audit import case_event_record
 from aia.services.locking import case_lock
+from aia.services.notifications import notify_transition
 from aia.services.reports import report_create_for_sign_off, report_supersede
 from aia.services.reviews import review_record
 from aia.validation import Errors, choice, text
 
 # Fields every transition may change, besides the ones it names itself.
-_COMMON_FIELDS = ("state", "stage_started_at")
+_COMMON_FIELDS = ("state", "stage_started_at", "stage_deadline")
 
 
 def _check_permission_and_state(case: Case, actor: User | None, name: str) -> None:
@@ -89,8 +90,9 @@ def _take_transition(
     _refuse_if_not_allowed(case, actor, name)
     from_state = case.state
     getattr(case, name)(**kwargs)
+    case.set_stage_deadline()
     case.save(update_fields=[*_COMMON_FIELDS, *fields])
-    case_event_record(
+    event = case_event_record(
         case=case,
         actor=actor,
         type=EventType.TRANSITION,
@@ -100,6 +102,7 @@ def _take_transition(
         stage=stage,
         details=details,
     )
+    notify_transition(case=case, actor=actor, transition=name, sequence=event.sequence)
 
 
 def _required_text(value: Any, field: str, label: str) -> str:
@@ -172,6 +175,7 @@ def case_assign(
         case.sro = actor
         if marking:
             case.marking = marking
+        case.officials.set(officials)
         _take_transition(
             case,
             actor,
@@ -186,7 +190,6 @@ def case_assign(
                 "marking": case.marking,
             },
         )
-        case.officials.set(officials)
     return case
 
 

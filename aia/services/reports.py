@@ -13,14 +13,14 @@ from aia.models import Case, Report, User
 from aia.models.choices import EventType, ReportStatus
 from aia.services.audit import case_event_record
 from aia.services.locking import case_lock
+from aia.services.notifications import notify_report
+from aia.services.outbox import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
 
 def _queue_render(report: Report) -> None:
-    from aia.tasks import report_render as report_render_task
-
-    transaction.on_commit(lambda: report_render_task.delay(str(report.pk)))
+    outbox_enqueue(task="aia.tasks.report_render", kwargs={"report_id": str(report.pk)})
 
 
 def report_create_for_sign_off(*, case: Case, actor: User) -> Report:
@@ -115,6 +115,7 @@ def report_render(*, report_id: str) -> Report:
                 "pages": page_count,
             },
         )
+        notify_report(case=case, report_number=report.number, ready=True, report_id=str(report.pk))
     return report
 
 
@@ -134,6 +135,7 @@ def report_mark_failed(*, report_id: str, reason: str) -> Report:
             type=EventType.REPORT_FAILED,
             details={"report": str(report.pk), "number": report.number, "reason": reason[:500]},
         )
+        notify_report(case=case, report_number=report.number, ready=False, report_id=str(report.pk))
     logger.error("Report %s failed to render: %s", report_id, reason)
     return report
 

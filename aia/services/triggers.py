@@ -23,6 +23,7 @@ from aia.models.choices import (
 )
 from aia.services.audit import case_event_record
 from aia.services.cases import _reopen_locked
+from aia.services.notifications import notify_case_awaiting_team, notify_trigger_joined
 from aia.validation import (
     MAX_SHORT_TEXT,
     Errors,
@@ -206,7 +207,9 @@ def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
         changed.append("knowledge_date")
     if trigger.is_expedited and case.track != Track.EXPEDITED:
         case.track = Track.EXPEDITED
-        changed.append("track")
+        # The shorter targets apply to the stage under way from now on.
+        case.set_stage_deadline()
+        changed.extend(["track", "stage_deadline"])
     if changed:
         case.save(update_fields=changed)
     case_event_record(
@@ -225,6 +228,14 @@ def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
             "track": case.track,
         },
     )
+    if outcome == OPENED:
+        notify_case_awaiting_team(case=case)
+    else:
+        notify_trigger_joined(
+            case=case,
+            trigger_id=str(trigger.id),
+            source=f"{trigger.source_body}, {trigger.title} ({trigger.finding_date})",
+        )
     return IngestResult(trigger=trigger, case=case, created=True, outcome=outcome)
 
 
@@ -242,6 +253,7 @@ def _case_open(situation: Situation, trigger: Trigger, marking: str, actor: User
         opened_at=now,
         stage_started_at=now,
     )
+    case.set_stage_deadline()
     case.save(force_insert=True)
     framework = get_framework()
     Section.objects.bulk_create(

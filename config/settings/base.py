@@ -6,6 +6,7 @@ Everything that differs between machines comes from the environment (see ``docs/
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -113,7 +114,7 @@ STORAGES = {
 # ------------------------------------------------------------------------------
 # Without a broker the tasks run in-process, so a laptop needs no Redis.
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -125,6 +126,35 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Fail fast when the broker is down: the outbox keeps the work and the sweeper sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
+# Recycle workers: WeasyPrint's memory grows over long runs.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=50)
+CELERY_TIMEZONE = TIME_ZONE
+# Integration tests run beat with every periodic job due each few seconds.
+_beat_interval = env.float("AIA_BEAT_INTERVAL_SECONDS", default=0)
+CELERY_BEAT_SCHEDULE = {
+    # Every minute: send outbox work that was never sent or was lost.
+    "outbox-sweep": {"task": "aia.tasks.outbox_sweep", "schedule": 60.0},
+    # Every 15 minutes: deadline reminders and escalations (each sent once).
+    "deadline-reminders": {"task": "aia.tasks.deadline_reminders", "schedule": 15 * 60.0},
+    # 07:00 London time: the daily digest (https://crontab.guru/#0_7_*_*_*).
+    "daily-digest": {
+        "task": "aia.tasks.daily_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+if _beat_interval:
+    for _job in CELERY_BEAT_SCHEDULE.values():
+        _job["schedule"] = _beat_interval
+
 
 # ------------------------------------------------------------------------------
 # Django REST framework
@@ -151,6 +181,9 @@ SPECTACULAR_SETTINGS = {
 # ------------------------------------------------------------------------------
 # The assessment framework (UN Framework of Analysis + AIA dimensions) loaded by aia.framework.
 AIA_FRAMEWORK_FILE = BASE_DIR / "aia" / "framework" / "framework-v1.yaml"
+# The address used in emails to link back to AIA.
+AIA_SITE_URL = env("AIA_SITE_URL", default="http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="aia-noreply@localhost")
 
 # ------------------------------------------------------------------------------
 # Logging
@@ -161,4 +194,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

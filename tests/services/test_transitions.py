@@ -424,15 +424,21 @@ class TestSideEffects:
     def test_sign_off_queues_the_report_rendering_after_commit(
         self, team, django_capture_on_commit_callbacks
     ):
+        from aia.models import OutboxTask
+
         case = case_in_state(team, CaseState.SIGN_OFF)
-        with mock.patch("aia.tasks.report_render.delay") as delay:
+        with mock.patch("aia.tasks.report_render.apply_async") as apply_async:
             with django_capture_on_commit_callbacks(execute=False) as callbacks:
                 s.case_sign_off(case=case, actor=team.sro, password=PASSWORD)
-            delay.assert_not_called()
+            # Recorded with the change, sent only once it commits.
+            row = OutboxTask.objects.get(task="aia.tasks.report_render")
+            apply_async.assert_not_called()
             for callback in callbacks:
                 callback()
         report = case.reports.get()
-        delay.assert_called_once_with(str(report.pk))
+        apply_async.assert_called_once_with(
+            kwargs={"report_id": str(report.pk)}, task_id=str(row.pk)
+        )
         assert report.snapshot["case"]["reference"] == case.reference
         assert report.signed_off_by == team.sro
 

@@ -1,0 +1,77 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class OutboxTask(models.Model):
+    """Work for Celery, recorded in the same transaction as the change that caused it.
+
+    A row is dispatched after commit (its Celery task ID is the row's ID) and marked completed
+    by the task; ``aia.tasks.outbox_sweep`` dispatches again anything not completed in time, so
+    a broker outage or a worker crash delays work but never loses it. Every task is safe to
+    run twice.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task = models.CharField(max_length=100, help_text="Registered Celery task name.")
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatch_count = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["completed_at", "dispatched_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.kwargs}"
+
+
+class Notification(models.Model):
+    """A message to one user about a hand-off or a deadline, shown in the app and, if the
+    user wants, emailed.
+
+    ``key`` makes sending idempotent: the same reminder or hand-off is never recorded twice.
+    """
+
+    class Kind(models.TextChoices):
+        CASE_AWAITING_TEAM = "case_awaiting_team", "New case awaiting a team"
+        ASSIGNED = "assigned", "Assigned to a case"
+        SUBMITTED = "submitted", "Submitted for review"
+        RETURNED = "returned", "Returned"
+        APPROVED = "approved", "Approved"
+        SIGNED_OFF = "signed_off", "Signed off"
+        REPORT_READY = "report_ready", "Report ready"
+        REPORT_FAILED = "report_failed", "Report rendering failed"
+        WITH_MINISTER = "with_minister", "With the minister"
+        DECISION_RECORDED = "decision_recorded", "Decision recorded"
+        TRIGGER_JOINED = "trigger_joined", "New trigger joined the case"
+        REMINDER = "reminder", "Deadline reminder"
+        ESCALATION = "escalation", "Overdue stage escalated"
+        DIGEST = "digest", "Daily digest"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    case = models.ForeignKey(
+        "aia.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_wanted = models.BooleanField(default=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.subject}"

@@ -1,0 +1,215 @@
+"""Notifications: who hears about each hand-off, in the app and by email.
+
+Notifications are recorded in the same transaction as the change they announce, and their
+emails go through the outbox, so none is lost and none is sent twice. Only people who may see
+the case are ever notified: its team, or for a case awaiting a team the SROs cleared for it.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from aia import permissions
+from aia.models import Case, Notification, User
+from aia.services.outbox import outbox_enqueue
+
+Kind = Notification.Kind
+
+# Who each transition hands the case to: (kind, the team positions to notify).
+TRANSITION_NOTICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "assign": (Kind.ASSIGNED, ("lead_official", "officials", "legal_adviser", "minister")),
+    "submit_assessment": (Kind.SUBMITTED, ("legal_adviser",)),
+    "return_assessment": (Kind.RETURNED, ("lead_official", "officials")),
+    "approve_assessment": (Kind.APPROVED, ("lead_official", "officials")),
+    "submit_options": (Kind.SUBMITTED, ("legal_adviser",)),
+    "return_options": (Kind.RETURNED, ("lead_official", "officials")),
+    "approve_options": (Kind.APPROVED, ("sro", "lead_official")),
+    "return_for_revision": (Kind.RETURNED, ("lead_official", "officials", "legal_adviser")),
+    "sign_off": (Kind.SIGNED_OFF, ("lead_official", "legal_adviser")),
+    "submit_to_minister": (Kind.WITH_MINISTER, ("minister", "sro", "lead_official")),
+    "record_decision": (
+        Kind.DECISION_RECORDED,
+        ("sro", "lead_official", "officials", "legal_adviser"),
+    ),
+    "request_revision": (Kind.RETURNED, ("sro", "lead_official", "officials", "legal_adviser")),
+    "reopen": (Kind.TRIGGER_JOINED, ("sro", "lead_official", "officials", "legal_adviser")),
+}
+
+TEAM = ("sro", "lead_official", "officials", "legal_adviser", "minister")
+
+
+def team_members(case: Case, positions: Iterable[str]) -> list[User]:
+    """Return the active users holding the positions on the case, each once."""
+    users: dict[int, User] = {}
+    for position in positions:
+        if position == "officials":
+            for official in case.officials.all():
+                users[official.pk] = official
+        else:
+            user = getattr(case, position)
+            if user is not None:
+                users[user.pk] = user
+    return [user for user in users.values() if user.is_active]
+
+
+def sros_for_triage(case: Case) -> list[User]:
+    """Return the SROs who may take on a case awaiting a team."""
+    candidates = User.objects.filter(is_active=True).prefetch_related("groups")
+    return [
+        u
+        for u in candidates
+        if permissions.can_view_case(case, u) and permissions.can_assign(case, u)
+    ]
+
+
+def notify(
+    *,
+    case: Case | None,
+    users: Iterable[User],
+    kind: str,
+    key: str,
+    subject: str,
+    body: str,
+    actor: User | None = None,
+) -> list[Notification]:
+    """Record a notification for each user and queue its email.
+
+    ``key`` identifies the occasion (e.g. one reminder of one stage); a user is notified of an
+    occasion once however often this runs. The actor is not told about their own action, and
+    nobody who may not see the case hears of it.
+    """
+    created = []
+    now = timezone.now()
+    for user in users:
+        if actor is not None and user.pk == actor.pk:
+            continue
+        if case is not None and not permissions.can_view_case(case, user):
+            continue
+        notification, is_new = Notification.objects.get_or_create(
+            key=f"{key}:{user.pk}",
+            defaults={
+                "user": user,
+                "case": case,
+                "kind": kind,
+                "subject": subject[:300],
+                "body": body,
+                "created_at": now,
+                "email_wanted": user.email_notifications and bool(user.email),
+            },
+        )
+        if not is_new:
+            continue
+        created.append(notification)
+        if notification.email_wanted:
+            outbox_enqueue(
+                task="aia.tasks.notification_email",
+                kwargs={"notification_id": str(notification.pk)},
+            )
+    return created
+
+
+def _subject(case: Case, text: str) -> str:
+    return f"[{case.marking}] {case.reference}: {text}"
+
+
+def notify_transition(*, case: Case, actor: User | None, transition: str, sequence: int) -> None:
+    """Tell whoever the case now waits on that it was handed to them."""
+    if transition not in TRANSITION_NOTICES:
+        return
+    kind, positions = TRANSITION_NOTICES[transition]
+    who = actor.display_name if actor else "AIA (a new trigger)"
+    verb = transition.replace("_", " ")
+    notify(
+        case=case,
+        users=team_members(case, positions),
+        kind=kind,
+        key=f"transition:{case.pk}:{sequence}",
+        subject=_subject(case, f"{verb} by {who}"),
+        body=(
+            f"{who} took '{verb}' on {case.reference} ({case.title}). The case is now "
+            f"{case.get_state_display().lower()}."
+        ),
+        actor=actor,
+    )
+
+
+def notify_case_awaiting_team(*, case: Case) -> None:
+    notify(
+        case=case,
+        users=sros_for_triage(case),
+        kind=Kind.CASE_AWAITING_TEAM,
+        key=f"awaiting-team:{case.pk}",
+        subject=_subject(case, "new case awaiting a team"),
+        body=f"A trigger opened {case.reference} ({case.title}). It needs an SRO and a team.",
+    )
+
+
+def notify_trigger_joined(*, case: Case, trigger_id: str, source: str) -> None:
+    notify(
+        case=case,
+        users=team_members(case, TEAM),
+        kind=Kind.TRIGGER_JOINED,
+        key=f"trigger:{trigger_id}",
+        subject=_subject(case, "a new trigger joined the case"),
+        body=f"A new trigger joined {case.reference} ({case.title}): {source}.",
+    )
+
+
+def notify_report(*, case: Case, report_number: int, ready: bool, report_id: str) -> None:
+    if ready:
+        users = team_members(case, ("sro", "lead_official"))
+        kind, text = Kind.REPORT_READY, f"signed report {report_number} is ready"
+    else:
+        users = team_members(case, ("sro",))
+        kind, text = Kind.REPORT_FAILED, f"signed report {report_number} failed to render"
+    notify(
+        case=case,
+        users=users,
+        kind=kind,
+        key=f"report:{report_id}:{'ready' if ready else 'failed'}",
+        subject=_subject(case, text),
+        body=f"The {text} for {case.reference} ({case.title}).",
+    )
+
+
+def notification_email_send(*, notification_id: str) -> bool:
+    """Email one notification, once: return whether an email was sent now."""
+    with transaction.atomic():
+        notification = (
+            # Lock only the notification: its case is a nullable join PostgreSQL cannot lock.
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("user", "case")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.emailed_at or not notification.email_wanted:
+            return False
+        context = {
+            "notification": notification,
+            "user": notification.user,
+            "case": notification.case,
+            "site_url": getattr(settings, "AIA_SITE_URL", "http://127.0.0.1:8000"),
+        }
+        message = EmailMultiAlternatives(
+            subject=notification.subject,
+            body=render_to_string("aia/emails/notification.txt", context),
+            to=[notification.user.email],
+        )
+        message.attach_alternative(
+            render_to_string("aia/emails/notification.html", context), "text/html"
+        )
+        # Mark first, in the same transaction: if sending fails the mark rolls back.
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+        message.send()
+    return True
+
+
+def notification_mark_read(*, user: User, notification_ids: Iterable[str]) -> int:
+    return Notification.objects.filter(
+        user=user, pk__in=list(notification_ids), read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -1,0 +1,81 @@
+"""The transactional outbox: Celery work recorded with the change that caused it."""
+
+import datetime
+import importlib
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from aia.models import OutboxTask
+
+logger = logging.getLogger(__name__)
+
+# How long a dispatched task may stay unfinished before the sweeper sends it again. Longer
+# than the longest task's time limit, so a slow task is not sent twice without need.
+DEFAULT_STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+def outbox_enqueue(*, task: str, kwargs: dict[str, Any]) -> OutboxTask:
+    """Record work for ``task`` in the caller's transaction and dispatch it after commit."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Outbox work is recorded inside the service's transaction.")
+    row = OutboxTask.objects.create(task=task, kwargs=kwargs, created_at=timezone.now())
+    transaction.on_commit(lambda: outbox_dispatch(outbox_id=row.pk))
+    return row
+
+
+def outbox_dispatch(*, outbox_id: Any) -> bool:
+    """Send one outbox row to Celery; return whether the broker took it.
+
+    A broker that is down is not an error here: the row stays undispatched and the sweeper
+    sends it when the broker is back.
+    """
+    row = OutboxTask.objects.filter(pk=outbox_id, completed_at__isnull=True).first()
+    if row is None:
+        return False
+    OutboxTask.objects.filter(pk=row.pk).update(
+        dispatched_at=timezone.now(), dispatch_count=F("dispatch_count") + 1
+    )
+    try:
+        _task(row.task).apply_async(kwargs=row.kwargs, task_id=str(row.pk))
+    except Exception as exc:  # the broker being down must not break the caller
+        logger.warning(
+            "Could not dispatch %s (%s): %s; the sweeper will retry", row.task, row.pk, exc
+        )
+        OutboxTask.objects.filter(pk=row.pk).update(dispatched_at=None, last_error=str(exc)[:2000])
+        return False
+    return True
+
+
+def _task(name: str):
+    """Return the Celery task registered under ``name`` (``module.function``)."""
+    module, _, attribute = name.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def outbox_complete(*, outbox_id: Any, error: str = "") -> None:
+    """Mark an outbox row done (called by the task when it finishes, successfully or not)."""
+    OutboxTask.objects.filter(pk=outbox_id, completed_at__isnull=True).update(
+        completed_at=timezone.now(), last_error=error[:2000]
+    )
+
+
+def outbox_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Dispatch every row not yet completed that was never sent or has been waiting too long.
+
+    Return how many rows were sent to the broker.
+    """
+    now = now or timezone.now()
+    stale_after = getattr(settings, "AIA_OUTBOX_STALE_AFTER", DEFAULT_STALE_AFTER)
+    pending = OutboxTask.objects.filter(
+        Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - stale_after),
+        completed_at__isnull=True,
+    )
+    sent = 0
+    for row_id in pending.order_by("created_at").values_list("pk", flat=True)[:500]:
+        sent += outbox_dispatch(outbox_id=row_id)
+    return sent
