@@ -7,11 +7,11 @@ raise ``NotFound``, so no answer reveals that a case exists.
 import uuid
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from aia import permissions
 from aia.exceptions import NotFound
-from aia.models import Case, CaseEvent, Option, Report, Section, Trigger, User
+from aia.models import Case, CaseEvent, Notification, Option, Report, Section, Trigger, User
 from aia.models.choices import CaseState
 
 
@@ -120,3 +120,12 @@ def report_get_for_user(*, user: User, report_id: Any) -> Report:
 
 def open_states() -> list[str]:
     return [s for s in CaseState.values if s not in (CaseState.CLOSED, CaseState.WITHDRAWN)]
+
+
+def notification_list_for_user(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    """Return the user's own notifications, newest first, about cases they may still see."""
+    notes = Notification.objects.filter(user=user).select_related("case")
+    if unread_only:
+        notes = notes.filter(read_at__isnull=True)
+    visible = Case.objects.filter(permissions.case_visibility_q(user)).values("pk")
+    return notes.filter(Q(case__isnull=True) | Q(case__in=visible)).order_by("-created_at")

@@ -39,8 +39,12 @@ def test_assignment_tells_the_team_and_no_one_else(team):
     mail.outbox.clear()
     with committing():
         s.case_assign(
-            case=case, actor=team.sro, lead_official=team.lead, legal_adviser=team.legal,
-            officials=[team.official], minister=team.minister,
+            case=case,
+            actor=team.sro,
+            lead_official=team.lead,
+            legal_adviser=team.legal,
+            officials=[team.official],
+            minister=team.minister,
         )
     assert _recipients() == {"lead", "official", "legal", "minister"}
     emailed = {m.to[0].split("@")[0] for m in mail.outbox}
@@ -65,7 +69,9 @@ def test_hostile_case_titles_are_escaped_in_html_email(team):
     with committing():
         trigger_ingest(
             actor=team.sro,
-            data=trigger_data(situation={"country_code": "SD", "name": "<script>alert(1)</script>"}),
+            data=trigger_data(
+                situation={"country_code": "SD", "name": "<script>alert(1)</script>"}
+            ),
         )
     html = mail.outbox[0].alternatives[0][0]
     assert "<script>" not in html
@@ -129,3 +135,20 @@ def test_outbox_rows_are_completed_and_the_sweeper_finds_nothing_left(team):
         case_in_state(team, CaseState.SIGNED_OFF)
     assert OutboxTask.objects.filter(completed_at__isnull=True).count() == 0
     assert outbox_sweep() == 0
+
+
+def test_a_user_lists_only_their_notifications_about_cases_they_still_see(team):
+    from aia import selectors
+
+    case = case_in_state(team, CaseState.SCOPING)
+    assert selectors.notification_list_for_user(user=team.official).filter(case=case).exists()
+    s.case_team_update(
+        case=case,
+        actor=team.sro,
+        lead_official=team.lead,
+        legal_adviser=team.legal,
+        officials=[],
+        minister=team.minister,
+    )
+    assert not selectors.notification_list_for_user(user=team.official).filter(case=case).exists()
+    assert selectors.notification_list_for_user(user=team.lead, unread_only=True).exists()

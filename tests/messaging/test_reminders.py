@@ -47,7 +47,7 @@ def test_reminders_before_at_and_after_the_deadline_are_each_sent_once(assessmen
 
     reminders = Notification.objects.filter(kind="reminder")
     assert {n.user.username for n in reminders} == {"lead", "official"}
-    assert reminders.count() == 6  # three thresholds × two officials
+    assert reminders.count() == 6  # three thresholds, two officials each
     escalation = Notification.objects.get(kind="escalation")
     assert escalation.user == team.sro
     assert "overdue" in escalation.subject
