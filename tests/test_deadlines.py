@@ -30,7 +30,7 @@ D = datetime.date
         (D(2026, 4, 3), 1, D(2026, 4, 8)),
         # Christmas 2026: 25th Friday, Boxing Day Saturday, observed Monday 28th.
         (D(2026, 12, 24), 1, D(2026, 12, 29)),
-        # The turn of the year: 29–31 Dec working, 1 Jan 2027 a bank holiday.
+        # The turn of the year: 29 to 31 Dec working, 1 Jan 2027 a bank holiday.
         (D(2026, 12, 30), 2, D(2027, 1, 4)),
         (D(2026, 12, 31), 1, D(2027, 1, 4)),
         # 2027: Christmas Saturday, Boxing Day Sunday, observed Monday 27 and Tuesday 28.
@@ -95,6 +95,10 @@ class _Case:
 
 def test_case_clock_shows_days_left_overdue_and_the_knowledge_date_clock():
     clock = case_clock(_Case(D(2026, 11, 27), D(2026, 11, 1)), today=D(2026, 11, 23))
-    assert (clock.working_days_left, clock.overdue, clock.days_since_knowledge_date) == (4, False, 22)
+    assert (clock.working_days_left, clock.overdue, clock.days_since_knowledge_date) == (
+        4,
+        False,
+        22,
+    )
     clock = case_clock(_Case(D(2026, 11, 20), D(2026, 11, 1)), today=D(2026, 11, 23))
     assert (clock.working_days_left, clock.overdue) == (-1, True)
