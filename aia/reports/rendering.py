@@ -1,21 +1,42 @@
 """Render a report snapshot to HTML and PDF with WeasyPrint.
 
-WeasyPrint reads nothing but the app's own report assets: ``SafeURLFetcher`` refuses every
-other URL (network, ``file:``, ``data:``), so user text that reaches the HTML can never make
-the renderer fetch anything.
+The HTML is self-contained: the print stylesheet is inlined and the chart is inline SVG, so
+the renderer needs no resource at all. ``SafeURLFetcher`` is the second line of defence: it
+serves only files inside ``ASSETS_DIR`` and refuses every other URL (network, other
+``file:`` paths, ``data:``), so even markup that slipped past autoescaping could not make the
+renderer read a file or open a connection. See docs/reports.md.
 """
 
+import datetime
 import io
+import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-ASSETS_DIR = Path(__file__).resolve().parent / "assets"
-ASSETS_BASE_URL = "aia-report-asset:/"
+from aia.reports.presentation import ASSETS_DIR, report_context
+
+logger = logging.getLogger(__name__)
+
+# Relative URLs in the report resolve inside the assets folder, and nowhere else.
+BASE_URL = ASSETS_DIR.as_uri() + "/"
 REPORT_TEMPLATE = "aia/reports/report.html"
+# PDF/UA-1: a tagged PDF with a structure tree, document language and title shown by the
+# viewer. It renders correctly on WeasyPrint 70 at no measurable cost (docs/reports.md).
+PDF_VARIANT = "pdf/ua-1"
+GENERATOR = "AIA (Atrocity Impact Assessment) report renderer"
+
+_CONTENT_TYPES = {
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+}
 
 
 class RefusedFetch(ValueError):
@@ -23,59 +44,124 @@ class RefusedFetch(ValueError):
 
 
 class SafeURLFetcher(URLFetcher):
-    """Serve only files under ``ASSETS_DIR``, addressed as ``aia-report-asset:/name``."""
+    """Serve only regular files under ``ASSETS_DIR``; refuse and record everything else.
+
+    ``refused`` lists every URL asked for and refused, for logging and for the tests.
+    """
 
     def __init__(self) -> None:
+        # No protocol is allowed through urllib: ``fetch`` below never calls it.
         super().__init__(allowed_protocols=[], allow_redirects=False)
         self.refused: list[str] = []
+        self.served: list[str] = []
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url.startswith(ASSETS_BASE_URL):
-            name = url[len(ASSETS_BASE_URL) :]
-            path = (ASSETS_DIR / name).resolve()
-            if path.is_file() and ASSETS_DIR in path.parents:
-                return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _type(path)})
-        self.refused.append(url)
-        raise RefusedFetch(f"Refused to fetch {url!r}")
+        path = _asset_path(url)
+        if path is None:
+            self.refused.append(url)
+            logger.warning("Report renderer refused to fetch %r", url[:200])
+            raise RefusedFetch(f"Refused to fetch {url[:200]!r}")
+        self.served.append(url)
+        return URLFetcherResponse(
+            path.as_uri(),
+            path.read_bytes(),
+            {"Content-Type": _CONTENT_TYPES.get(path.suffix, "application/octet-stream")},
+        )
 
 
-def _type(path: Path) -> str:
-    return {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(
-        path.suffix, "application/octet-stream"
-    )
+def _asset_path(url: str) -> Path | None:
+    """Return the asset file a ``file:`` URL names, or None if it is anything else."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    # resolve() follows symlinks and "..", so the containment check sees the real file.
+    path = Path(unquote(parts.path)).resolve()
+    root = ASSETS_DIR.resolve()
+    if root not in path.parents or not path.is_file():
+        return None
+    return path
 
 
 def render_html(snapshot: dict[str, Any], *, snapshot_hash: str = "", draft: bool = False) -> str:
-    """Return the report's HTML for the snapshot (``draft`` marks every page DRAFT)."""
+    """Return the report's HTML for the snapshot (``draft`` marks every page DRAFT).
+
+    The same HTML is a valid standalone page for a browser preview.
+    """
     return render_to_string(
-        REPORT_TEMPLATE,
-        {"s": snapshot, "snapshot_hash": snapshot_hash, "draft": draft},
+        REPORT_TEMPLATE, report_context(snapshot, snapshot_hash=snapshot_hash, draft=draft)
     )
 
 
-def html_to_pdf(html: str, *, metadata: dict[str, str] | None = None) -> tuple[bytes, int]:
+def html_to_pdf(
+    html: str,
+    *,
+    metadata: dict[str, Any] | None = None,
+    url_fetcher: SafeURLFetcher | None = None,
+    pdf_variant: str | None = PDF_VARIANT,
+) -> tuple[bytes, int]:
     """Lay out the HTML and return the PDF bytes and the number of pages."""
-    fetcher = SafeURLFetcher()
-    document = HTML(string=html, base_url=ASSETS_BASE_URL, url_fetcher=fetcher).render()
-    if metadata:
-        document.metadata.title = metadata.get("title")
-        document.metadata.authors = [metadata["author"]] if metadata.get("author") else []
-        document.metadata.description = metadata.get("subject")
+    fetcher = url_fetcher or SafeURLFetcher()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    metadata = metadata or {}
+    if metadata.get("title"):
+        document.metadata.title = metadata["title"]
+    if metadata.get("author"):
+        document.metadata.authors = [metadata["author"]]
+    if metadata.get("subject"):
+        document.metadata.description = metadata["subject"]
+    document.metadata.keywords = list(metadata.get("keywords", []))
+    document.metadata.generator = GENERATOR
+    # Fixed dates (not "now") keep the PDF bytes, and so its SHA-256, reproducible.
+    document.metadata.created = metadata.get("created")
+    document.metadata.modified = metadata.get("modified")
+    document.metadata.custom = dict(metadata.get("custom", {}))
     buffer = io.BytesIO()
-    document.write_pdf(buffer, pdf_variant="pdf/ua-1")
+    document.write_pdf(buffer, pdf_variant=pdf_variant, custom_metadata=True)
+    if fetcher.refused:
+        logger.warning("Report rendered with %d refused fetches", len(fetcher.refused))
     return buffer.getvalue(), len(document.pages)
+
+
+def report_metadata(snapshot: dict[str, Any], *, snapshot_hash: str) -> dict[str, Any]:
+    """Return the PDF document metadata (title, author, subject, dates) for a snapshot."""
+    case = snapshot["case"]
+    sign_off = snapshot.get("sign_off") or {}
+    signer = sign_off.get("signed_off_by") or {}
+    return {
+        "title": f"{case['reference']} Atrocity Impact Assessment: {case['title']}",
+        "author": signer.get("name", ""),
+        "subject": (
+            f"{case['marking']}. Atrocity Impact Assessment report for ministers on "
+            f"{case['situation']['name']}, version {case['version']}."
+        ),
+        "keywords": [case["marking"], case["reference"], "Atrocity Impact Assessment"],
+        "created": _w3c(snapshot.get("frozen_at")),
+        "modified": _w3c(sign_off.get("signed_off_at") or snapshot.get("frozen_at")),
+        "custom": {
+            "ProtectiveMarking": case["marking"],
+            "CaseReference": case["reference"],
+            "SnapshotSHA256": snapshot_hash,
+        },
+    }
+
+
+def _w3c(value: str | None) -> str | None:
+    """Return an ISO time in the W3C form WeasyPrint accepts (no fractions of a second)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.astimezone(datetime.UTC).replace(microsecond=0).isoformat()
 
 
 def render_pdf(snapshot: dict[str, Any], *, snapshot_hash: str) -> tuple[bytes, int]:
     """Render the signed report for a snapshot; return the PDF bytes and the page count."""
     html = render_html(snapshot, snapshot_hash=snapshot_hash)
-    case = snapshot["case"]
-    signer = (snapshot.get("sign_off") or {}).get("signed_off_by") or {}
-    return html_to_pdf(
-        html,
-        metadata={
-            "title": f"{case['reference']} Atrocity Impact Assessment: {case['title']}",
-            "author": signer.get("name", ""),
-            "subject": f"{case['marking']} report for ministers on {case['situation']['name']}",
-        },
-    )
+    return html_to_pdf(html, metadata=report_metadata(snapshot, snapshot_hash=snapshot_hash))

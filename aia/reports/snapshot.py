@@ -80,6 +80,22 @@ def build_snapshot(case: Case) -> dict[str, Any]:
     def person(user_id: int | None, role: str = "") -> dict[str, Any] | None:
         return _person(users.get(user_id), role) if user_id else None
 
+    official_ids = set(case.officials.values_list("pk", flat=True))
+
+    def position(user_id: int) -> str:
+        """Return the user's place on the case team, for the legal advice record."""
+        if user_id == case.sro_id:
+            return "Senior Responsible Owner"
+        if user_id == case.legal_adviser_id:
+            return "Legal adviser"
+        if user_id == case.minister_id:
+            return "Minister"
+        if user_id == case.lead_official_id:
+            return "Lead official"
+        if user_id in official_ids:
+            return "Official"
+        return ""
+
     triggers = [
         {
             "id": str(t.id),
@@ -186,7 +202,7 @@ def build_snapshot(case: Case) -> dict[str, Any]:
             "stage_label": _label(Stage, r.stage),
             "decision": r.decision,
             "decision_label": _label(ReviewDecision, r.decision),
-            "reviewer": person(r.reviewer_id),
+            "reviewer": person(r.reviewer_id, position(r.reviewer_id)),
             "comment": r.comment,
             "content_hash": r.content_hash,
             "created_at": r.created_at.isoformat(),
@@ -200,7 +216,7 @@ def build_snapshot(case: Case) -> dict[str, Any]:
             "version": d.version,
             "stage": d.stage,
             "stage_label": _label(Stage, d.stage),
-            "author": person(d.author_id),
+            "author": person(d.author_id, position(d.author_id)),
             "text": d.text,
             "created_at": d.created_at.isoformat(),
         }
@@ -214,28 +230,30 @@ def build_snapshot(case: Case) -> dict[str, Any]:
         and not r["voided_at"]
     ]
 
-    sources = []
-    seen = set()
-    for code in (SCOPE, *RISK_FACTOR_CODES, FOOTPRINT, *DIMENSION_CODES):
-        for source in sections.get(code, {}).get("sources", []):
-            key = (source.get("title"), source.get("url"))
-            if key not in seen:
-                seen.add(key)
-                sources.append({**source, "cited_in": [code]})
-            else:
-                next(s for s in sources if (s.get("title"), s.get("url")) == key)[
-                    "cited_in"
-                ].append(code)
+    sources: list[dict[str, Any]] = []
+    by_key: dict[str, dict[str, Any]] = {}
+
+    def cite(source: dict[str, Any], where: str) -> None:
+        key = source.get("url") or f"title:{source.get('title')}"
+        if key not in by_key:
+            by_key[key] = {**source, "cited_in": []}
+            sources.append(by_key[key])
+        if where not in by_key[key]["cited_in"]:
+            by_key[key]["cited_in"].append(where)
+
     for trigger in triggers:
         if trigger["source_url"]:
-            sources.append(
+            cite(
                 {
                     "title": f"{trigger['source_body']}: {trigger['title']}",
                     "url": trigger["source_url"],
                     "date": trigger["finding_date"],
-                    "cited_in": ["triggers"],
-                }
+                },
+                "triggers",
             )
+    for code in (SCOPE, *RISK_FACTOR_CODES, FOOTPRINT, *DIMENSION_CODES):
+        for source in sections.get(code, {}).get("sources", []):
+            cite(source, code)
 
     event_counts = Counter(e.type for e in events)
     return {
