@@ -1,0 +1,47 @@
+"""Strict input parsing: wrong types and unknown fields are errors, never silently coerced."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework import serializers
+
+UNKNOWN_FIELD = "This field is not recognised here."
+
+
+class StrictCharField(serializers.CharField):
+    """A text field that refuses numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(serializers.Serializer):
+    """A serializer that refuses fields it does not know, so a typo is an error, not a no-op."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        errors: dict[str, Any] = {}
+        if isinstance(data, Mapping):
+            known = {name for name, field in self.fields.items() if not field.read_only}
+            errors.update({str(name): [UNKNOWN_FIELD] for name in data if name not in known})
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, Mapping):
+                raise
+            errors.update(exc.detail)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """Render an unset choice (stored as ``""``) as ``null``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return value or None

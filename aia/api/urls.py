@@ -1,0 +1,37 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from aia.api.views.auth import TokenCreateApi
+from aia.api.views.cases import CaseDetailApi, CaseEventListApi, CaseListApi
+from aia.api.views.misc import BenchPingApi, RouteNotFoundApi
+from aia.api.views.options import OptionDetailApi, OptionGapListRecordApi, OptionListCreateApi
+from aia.api.views.reports import ReportListApi, ReportPdfApi
+from aia.api.views.sections import SectionDetailApi, SectionListApi
+from aia.api.views.transitions import CaseTransitionApi
+from aia.api.views.triggers import TriggerListCreateApi
+
+app_name = "api"
+
+CASE = "cases/<uuid:case_id>/"
+
+urlpatterns = [
+    path("auth/token/", TokenCreateApi.as_view(), name="auth-token"),
+    path("triggers/", TriggerListCreateApi.as_view(), name="triggers"),
+    path("cases/", CaseListApi.as_view(), name="cases"),
+    path(CASE, CaseDetailApi.as_view(), name="case-detail"),
+    path(f"{CASE}transitions/<str:name>/", CaseTransitionApi.as_view(), name="case-transition"),
+    path(f"{CASE}sections/", SectionListApi.as_view(), name="case-sections"),
+    path(f"{CASE}sections/<str:code>/", SectionDetailApi.as_view(), name="case-section"),
+    path(f"{CASE}options/", OptionListCreateApi.as_view(), name="case-options"),
+    path(f"{CASE}options/<uuid:option_id>/", OptionDetailApi.as_view(), name="case-option"),
+    path(f"{CASE}option-gaps/", OptionGapListRecordApi.as_view(), name="case-option-gaps"),
+    path(f"{CASE}events/", CaseEventListApi.as_view(), name="case-events"),
+    path(f"{CASE}reports/", ReportListApi.as_view(), name="case-reports"),
+    path("reports/<uuid:report_id>/pdf/", ReportPdfApi.as_view(), name="report-pdf"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The page and its script are separate responses, so a strict CSP needs no inline script.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("_bench/ping/", BenchPingApi.as_view(), name="bench-ping"),
+    # Last: any other path under /api/v1/ is a 404 in the error envelope, not an HTML page.
+    re_path(r"^", RouteNotFoundApi.as_view(), name="not-found"),
+]

@@ -1,0 +1,1 @@
+"""API views, one module per concept and one class per action."""

@@ -1,0 +1,93 @@
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aia import selectors
+from aia.api.schema import READ_ERRORS, errors
+from aia.api.serializers import UserRefSerializer
+from aia.models import Report
+from aia.models.choices import ReportStatus
+from aia.services.reports import report_download_record
+
+
+class ReportSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.IntegerField(help_text="1 for the case's first report, and so on.")
+    case_version = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=ReportStatus.choices)
+    snapshot_hash = serializers.CharField(help_text="SHA-256 of the frozen snapshot.")
+    sha256 = serializers.CharField(help_text="SHA-256 of the PDF; empty until it is ready.")
+    page_count = serializers.IntegerField(allow_null=True)
+    signed_off_by = UserRefSerializer()
+    created_at = serializers.DateTimeField()
+    rendered_at = serializers.DateTimeField(allow_null=True)
+    superseded_at = serializers.DateTimeField(allow_null=True)
+    failure_reason = serializers.CharField()
+    pdf_url = serializers.SerializerMethodField(help_text="The PDF, once it is ready.")
+
+    class Meta:
+        ref_name = "Report"
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_pdf_url(self, report: Report) -> str | None:
+        if report.status != ReportStatus.READY:
+            return None
+        path = reverse("api:report-pdf", kwargs={"report_id": report.pk})
+        return self.context["request"].build_absolute_uri(path)
+
+
+class ReportListApi(APIView):
+    """List the report versions of a case."""
+
+    @extend_schema(
+        operation_id="cases_reports_list",
+        tags=["reports"],
+        summary="List report versions",
+        description="Every signed report of the case, newest first. A report is rendered "
+        "once from a frozen snapshot and never overwritten; a revision supersedes it.",
+        responses={200: ReportSerializer(many=True), **errors(*READ_ERRORS)},
+    )
+    def get(self, request: Request, case_id) -> Response:
+        case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        reports = selectors.report_list(case=case)
+        return Response(ReportSerializer(reports, many=True, context={"request": request}).data)
+
+
+class ReportPdfApi(APIView):
+    """Download a rendered report."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # The PDF is sent as a file whatever the client accepts; errors are always JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        operation_id="reports_pdf_retrieve",
+        tags=["reports"],
+        summary="Download a report's PDF",
+        description="The PDF as an attachment named after the case reference. Each download "
+        "is recorded in the case's audit trail (`report_downloaded`). 409 while the report is "
+        "queued, rendering or failed.",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The signed report."
+            ),
+            **errors(409, *READ_ERRORS),
+        },
+    )
+    def get(self, request: Request, report_id) -> FileResponse:
+        report = selectors.report_get_for_user(user=request.user, report_id=report_id)
+        report = report_download_record(report=report, actor=request.user)
+        response = FileResponse(
+            report.pdf.open("rb"),
+            as_attachment=True,
+            filename=f"{report.case.reference}-report-{report.number}.pdf",
+            content_type="application/pdf",
+        )
+        # Marked material: never keep a copy in a shared or browser cache.
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,105 @@
+"""POST /api/v1/auth/token/ and token authentication."""
+
+import pytest
+from django.conf import settings as django_settings
+from rest_framework.authtoken.models import Token
+
+from tests.api.helpers import assert_envelope, field_errors
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+def test_valid_credentials_get_a_token_that_authenticates(team, anon):
+    response = anon.post(TOKEN_URL, {"username": "sro", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert Token.objects.get(user=team.sro).key == token
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert anon.get("/api/v1/cases/").status_code == 200
+
+
+def test_signing_in_again_returns_the_same_token(team, anon):
+    first = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
+    second = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
+    assert first.json() == second.json()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "sro", "password": "wrong-password"},
+        {"username": "nobody", "password": PASSWORD},
+    ],
+    ids=["wrong-password", "unknown-user"],
+)
+def test_bad_credentials_are_400_without_saying_which_part_is_wrong(team, anon, body):
+    response = anon.post(TOKEN_URL, body, format="json")
+    assert field_errors(response) == {
+        "non_field_errors": ["Unable to sign in with that username and password."]
+    }
+    assert not Token.objects.exists()
+
+
+def test_inactive_users_get_no_token(team, anon):
+    team.lead.is_active = False
+    team.lead.save(update_fields=["is_active"])
+    response = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
+    assert_envelope(response, 400)
+
+
+def test_missing_fields_are_field_errors(anon):
+    assert set(field_errors(anon.post(TOKEN_URL, {}, format="json"))) == {"username", "password"}
+
+
+def test_an_existing_token_of_an_inactive_user_stops_working(team, api_for):
+    client = api_for(team.lead)
+    team.lead.is_active = False
+    team.lead.save(update_fields=["is_active"])
+    assert_envelope(client.get("/api/v1/cases/"), 401)
+
+
+def test_sign_in_is_throttled_per_address_with_a_clear_429(team, anon, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"auth": "3/min", "triggers": "100/min"},
+    }
+    body = {"username": "sro", "password": "wrong-password"}
+    for _ in range(3):
+        assert_envelope(anon.post(TOKEN_URL, body, format="json"), 400)
+    response = anon.post(TOKEN_URL, {"username": "sro", "password": PASSWORD}, format="json")
+    envelope = assert_envelope(response, 429)
+    assert 0 < envelope["extra"]["retry_after"] <= 60
+    assert response["Retry-After"] == str(envelope["extra"]["retry_after"])
+    assert "try again" in envelope["message"]
+    # Another address is not affected.
+    other = anon.post(
+        TOKEN_URL,
+        {"username": "sro", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="10.9.8.7",
+    )
+    assert other.status_code == 200
+
+
+@pytest.mark.skipif(
+    "axes" not in django_settings.INSTALLED_APPS,
+    reason="django-axes is not installed in this build",
+)
+def test_a_locked_out_sign_in_answers_the_envelope_not_a_page(team, anon, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"auth": "1000/min", "triggers": "100/min"},
+    }
+    body = {"username": "lead", "password": "wrong-password"}
+    responses = [anon.post(TOKEN_URL, body, format="json") for _ in range(20)]
+    assert responses[0].status_code == 400
+    locked = responses[-1]
+    envelope = assert_envelope(locked, 429)
+    assert envelope["extra"]["retry_after"] > 0
+    assert locked["Retry-After"] == str(envelope["extra"]["retry_after"])
+    # Even the right password waits until the lockout ends.
+    right = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
+    assert_envelope(right, 429)
