@@ -21,19 +21,22 @@ export AIA_DEMO_PASSWORD
 RUNSERVER_ADDR ?= 127.0.0.1:8000
 
 # Debian packages: WeasyPrint's native libraries (+ a font); tests also need pdftotext/pdfinfo,
-# and the PostgreSQL/Redis binaries for the throwaway servers (never the system services).
+# the PostgreSQL/Redis binaries for the throwaway servers (never the system services), and
+# Chromium for the browser tests (Playwright drives Debian's build; it downloads none).
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-APT_TEST := $(APT_RUNTIME) poppler-utils postgresql redis-server
+APT_TEST := $(APT_RUNTIME) poppler-utils postgresql redis-server chromium
 
 # pip runs again only when a requirements file is newer than its stamp.
 STAMP_RUNTIME := $(VENV)/.stamp-requirements
 STAMP_DEV := $(VENV)/.stamp-requirements-dev
+# npm writes this file on every install; `npm ci` runs again only when the lock file is newer.
+STAMP_NODE := node_modules/.package-lock.json
 
 MANAGE_LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py
 MANAGE_TEST := DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=sqlite://:memory: $(PY) manage.py
 
 .PHONY: help run test lint format migrations-check clean docs-diagram \
-	system-packages system-packages-test venv venv-dev
+	system-packages system-packages-test venv venv-dev assets
 
 help: ## Show this help
 	@echo "Usage: make <target> [PYTEST_ARGS=...] [AIA_DEMO_PASSWORD=...]"
@@ -63,15 +66,23 @@ $(STAMP_DEV): requirements-dev.txt requirements.txt | $(PY)
 venv: $(STAMP_RUNTIME) ## Create .venv with the runtime requirements
 venv-dev: $(STAMP_DEV) ## Create .venv with the development requirements
 
+# GOV.UK Frontend's prebuilt assets (no Sass build) and axe-core, exactly as package-lock.json says.
+$(STAMP_NODE): package.json package-lock.json
+	@command -v npm >/dev/null || bash scripts/bootstrap.sh apt nodejs npm
+	npm ci --no-audit --no-fund
+	@touch $@
+
+assets: $(STAMP_NODE) ## Install the front-end assets into node_modules/ (npm ci)
+
 # ------------------------------------------------------------------------------------------------
 # Everyday targets
 # ------------------------------------------------------------------------------------------------
-run: system-packages $(STAMP_RUNTIME) ## Install, migrate, seed the demo data and serve on 127.0.0.1:8000
+run: system-packages $(STAMP_RUNTIME) assets ## Install, migrate, seed the demo data and serve on 127.0.0.1:8000
 	$(MANAGE_LOCAL) migrate --noinput
 	$(MANAGE_LOCAL) seed_demo --password "$$AIA_DEMO_PASSWORD"
 	$(MANAGE_LOCAL) runserver $(RUNSERVER_ADDR)
 
-test: system-packages-test $(STAMP_DEV) ## Lint, migrations check, pytest on PostgreSQL, smoke on SQLite
+test: system-packages-test $(STAMP_DEV) assets ## Lint, migrations check, pytest on PostgreSQL, smoke on SQLite
 	@bash scripts/test.sh $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV) ## ruff check + ruff format --check

@@ -1,0 +1,618 @@
+"""Forms of the browser pages, laid out with crispy-forms-gds in GOV.UK Design System markup.
+
+The forms only parse what the browser sends: the services validate it (one set of rules for
+the pages and the API), and the views put the services' field errors back on these fields.
+Fields are therefore optional here unless the browser itself cannot send a usable value.
+"""
+
+import datetime
+from typing import Any
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+
+from aia.framework import SectionDefinition
+from aia.models import Option, User
+from aia.models.choices import (
+    Capacity,
+    CaseState,
+    Confidence,
+    Crime,
+    Decision,
+    LeadDepartment,
+    Level,
+    Marking,
+    OptionCategory,
+    Rating,
+    Recommendation,
+    SectionKind,
+    Stage,
+)
+
+TEXTAREA_ROWS = 6
+
+
+def _helper(*fields: Any) -> FormHelper:
+    """Return a helper that renders the fields only: each page writes its own <form> and buttons."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if fields:
+        helper.layout = Layout(*fields)
+    return helper
+
+
+def _textarea(rows: int = TEXTAREA_ROWS) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _ta(name: str, rows: int = TEXTAREA_ROWS, **kwargs: Any) -> Field:
+    """Lay out a textarea with a bold label (crispy-forms-gds sets ``rows`` itself)."""
+    return Field.textarea(name, rows=rows, label_size=Size.SMALL, **kwargs)
+
+
+def _choose(name: str) -> Field:
+    """Lay out radios with a bold legend."""
+    return Field.radios(name, legend_size=Size.SMALL, small=True)
+
+
+def _tick(name: str) -> Field:
+    """Lay out checkboxes with a bold legend."""
+    return Field.checkboxes(name, legend_size=Size.SMALL, small=True)
+
+
+def _radios(choices: Any, label: str, help_text: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=list(choices),
+        widget=forms.RadioSelect,
+        required=False,
+        label=label,
+        help_text=help_text,
+    )
+
+
+class DateField(DateInputField):
+    """A GOV.UK date input (day, month, year) whose messages name the field."""
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        super().__init__(label=label, require_all_fields=False, required=False, **kwargs)
+        name = label.split(" (")[0].lower()
+        self.real_date_message = f"Enter the {name} as a real date"
+        for part, unit in zip(self.fields, ("day", "month", "year"), strict=True):
+            part.required = True
+            part.error_messages["incomplete"] = f"Enter the {unit} of the {name}"
+            part.validators = [RegexValidator(r"^[0-9]+$", self.real_date_message)]
+
+    def compress(self, data_list: Any) -> datetime.date | None:
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError as exc:
+            raise ValidationError(self.real_date_message) from exc
+
+
+def _date(label: str, help_text: str = "For example, 27 3 2024") -> DateField:
+    return DateField(label=label, help_text=help_text)
+
+
+def date_or_blank(value: datetime.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+# ------------------------------------------------------------------------------
+# Signing in
+# ------------------------------------------------------------------------------
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account is not active.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "spellcheck": "false", "autofocus": False}
+        )
+        self.helper = _helper(
+            Field.text("username", field_width=20), Field.text("password", field_width=20)
+        )
+
+
+# ------------------------------------------------------------------------------
+# Dashboard
+# ------------------------------------------------------------------------------
+class DashboardFilterForm(forms.Form):
+    state = forms.ChoiceField(required=False, label="State")
+    situation = forms.ChoiceField(required=False, label="Situation")
+
+    def __init__(self, *args: Any, situations: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "Any state"), *CaseState.choices]
+        self.fields["situation"].choices = [("", "Any situation")] + [
+            (str(s.pk), s.name) for s in situations
+        ]
+        self.helper = _helper(Field.select("state"), Field.select("situation"))
+
+
+# ------------------------------------------------------------------------------
+# Transitions
+# ------------------------------------------------------------------------------
+class ConfirmForm(forms.Form):
+    """A transition without inputs: the page only asks the user to confirm."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(required=False, widget=_textarea(), label="Comment")
+
+    def __init__(self, *args: Any, label: str = "", hint: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["comment"].label = label
+        self.fields["comment"].help_text = hint
+        self.helper = _helper(_ta("comment"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, widget=_textarea(), label="Reason")
+
+    def __init__(self, *args: Any, label: str = "", hint: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+        self.fields["reason"].help_text = hint
+        self.helper = _helper(_ta("reason", rows=3))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, widget=_textarea(), label="Closing note")
+
+    def __init__(self, *args: Any, label: str = "", hint: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["note"].label = label
+        self.fields["note"].help_text = hint
+        self.helper = _helper(_ta("note"))
+
+
+class _UserChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args: Any, marking: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marking = marking
+
+    def label_from_instance(self, user: User) -> str:
+        return _user_label(user, self.marking)
+
+
+class _UsersChoiceField(forms.ModelMultipleChoiceField):
+    def __init__(self, *args: Any, marking: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marking = marking
+
+    def label_from_instance(self, user: User) -> str:
+        return _user_label(user, self.marking)
+
+
+def _user_label(user: User, marking: str | None) -> str:
+    label = user.display_name
+    if user.job_title:
+        label += f", {user.job_title}"
+    if user.department:
+        label += f" ({user.department})"
+    if marking and not user.is_cleared_for(marking):
+        label += f" — cleared to {user.clearance} only"
+    return label
+
+
+class TeamForm(forms.Form):
+    """The case team: for ``assign`` (with the marking) and for a later change of team."""
+
+    lead_official = _UserChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Lead official",
+        empty_label="Choose the lead official",
+    )
+    officials = _UsersChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Other officials",
+        help_text="Officials of any department who will work on the case.",
+    )
+    legal_adviser = _UserChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Legal adviser",
+        empty_label="Choose the legal adviser",
+    )
+    minister = _UserChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Minister (optional)",
+        empty_label="No minister yet",
+    )
+    marking = forms.ChoiceField(
+        choices=Marking.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Protective marking",
+        help_text="Everyone on the team must be cleared for it.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        candidates: dict[str, Any],
+        marking: str,
+        with_marking: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("lead_official", "officials", "legal_adviser", "minister"):
+            field = self.fields[name]
+            field.queryset = candidates[name]
+            field.marking = marking
+        layout = [
+            Field.select("lead_official", label_size=Size.SMALL),
+            _tick("officials"),
+            Field.select("legal_adviser", label_size=Size.SMALL),
+            Field.select("minister", label_size=Size.SMALL),
+        ]
+        if with_marking:
+            self.fields["marking"].initial = marking
+            layout.append(_choose("marking"))
+        else:
+            del self.fields["marking"]
+        self.helper = _helper(*layout)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        kwargs = {
+            "lead_official": data.get("lead_official"),
+            "legal_adviser": data.get("legal_adviser"),
+            "officials": list(data.get("officials") or []),
+            "minister": data.get("minister"),
+        }
+        if data.get("marking"):
+            kwargs["marking"] = data["marking"]
+        return kwargs
+
+
+class SignOffForm(forms.Form):
+    password = forms.CharField(
+        required=False,
+        strip=False,
+        label="Your password",
+        help_text="Sign-off needs your own password again, to show it is you who signs.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    comment = forms.CharField(
+        required=False, widget=_textarea(3), label="Comment for the record (optional)"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.text("password", label_size=Size.SMALL, field_width=20),
+            _ta("comment", rows=3),
+        )
+
+
+class DecisionForm(forms.Form):
+    """The minister's decision: overall, with a note, and on each recommended option."""
+
+    decision = _radios(Decision.choices, "Your decision")
+    note = forms.CharField(
+        required=False,
+        widget=_textarea(),
+        label="Note of the decision",
+        help_text="What you decided and why. It is recorded in the case's audit trail.",
+    )
+    OPTION_PREFIX = "option_"
+
+    def __init__(self, *args: Any, options: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = list(options)
+        layout: list[Any] = [Field.radios("decision", legend_size=Size.MEDIUM), _ta("note")]
+        names = []
+        for option in self.options:
+            name = self.field_name(option.pk)
+            self.fields[name] = _radios(
+                [("agreed", "Agreed"), ("not_agreed", "Not agreed")],
+                f"{option.title} ({option.get_category_display()})",
+            )
+            names.append(_choose(name))
+        if names:
+            layout.append(
+                Fieldset(
+                    HTML(
+                        '<div class="govuk-hint">Needed when you agree in part. Otherwise each '
+                        "option takes your overall decision.</div>"
+                    ),
+                    *names,
+                    legend="Your decision on each recommended option",
+                    legend_size=Size.MEDIUM,
+                )
+            )
+        self.helper = _helper(*layout)
+
+    @classmethod
+    def field_name(cls, option_id: Any) -> str:
+        return f"{cls.OPTION_PREFIX}{option_id}"
+
+    def option_decisions(self) -> dict[str, str]:
+        decisions = {}
+        for option in self.options:
+            value = self.cleaned_data.get(self.field_name(option.pk))
+            if value:
+                decisions[str(option.pk)] = value
+        return decisions
+
+    def error_field_names(self) -> dict[str, str]:
+        """Map the service's ``option_decisions.<id>`` errors to this form's fields."""
+        return {
+            f"option_decisions.{option.pk}": self.field_name(option.pk) for option in self.options
+        }
+
+
+class DissentForm(forms.Form):
+    stage = forms.ChoiceField(
+        choices=Stage.choices, widget=forms.RadioSelect, required=False, label="Which stage?"
+    )
+    text = forms.CharField(
+        required=False,
+        widget=_textarea(),
+        label="Your dissent",
+        help_text="It stays on the case's record and travels into the report.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_choose("stage"), _ta("text"))
+
+
+# ------------------------------------------------------------------------------
+# Sections
+# ------------------------------------------------------------------------------
+class SectionForm(forms.Form):
+    """The fields of one section kind (see ``aia.services.assessment.EDITABLE_FIELDS``)."""
+
+    def __init__(self, *args: Any, definition: SectionDefinition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        kind = definition.kind
+        layout: list[Any] = []
+        if kind == SectionKind.SCOPE:
+            self.fields["period_start"] = _date("Start of the period assessed")
+            self.fields["period_end"] = _date("End of the period assessed (optional)")
+            self.fields["groups_at_risk"] = forms.CharField(
+                required=False, widget=_textarea(3), label="Groups at risk"
+            )
+            self.fields["crimes_at_risk"] = forms.MultipleChoiceField(
+                choices=Crime.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                label="Crimes at risk",
+            )
+            self.fields["likely_perpetrators"] = forms.CharField(
+                required=False, widget=_textarea(3), label="Likely perpetrators"
+            )
+            self.fields["analysis"] = forms.CharField(
+                required=False, widget=_textarea(8), label="Description of the situation"
+            )
+            layout = [
+                Field("period_start", context={"legend_size": "govuk-fieldset__legend--s"}),
+                Field("period_end", context={"legend_size": "govuk-fieldset__legend--s"}),
+                _ta("groups_at_risk", rows=3),
+                _tick("crimes_at_risk"),
+                _ta("likely_perpetrators", rows=3),
+                _ta("analysis", rows=10),
+            ]
+        elif kind == SectionKind.RISK_FACTOR:
+            self.fields["rating"] = _radios(Rating.choices, "Is this risk factor present?")
+            self.fields["confidence"] = _radios(Confidence.choices, "Confidence in the rating")
+            layout = [_choose("rating"), _choose("confidence")]
+            if definition.indicators:
+                self.fields["indicators"] = forms.MultipleChoiceField(
+                    choices=[(i.number, f"{i.number} {i.text}") for i in definition.indicators],
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                    label="Indicators present",
+                    help_text="Select the indicators the evidence shows.",
+                )
+                layout.append(_tick("indicators"))
+            self.fields["analysis"] = forms.CharField(
+                required=False, widget=_textarea(8), label="Analysis"
+            )
+            self.fields["key_evidence"] = forms.CharField(
+                required=False,
+                widget=_textarea(3),
+                label="Key evidence",
+                help_text="A short statement for the report (1,000 characters at most).",
+            )
+            layout += [_ta("analysis", rows=10), _ta("key_evidence", rows=3, max_characters=1000)]
+        else:
+            scale = "exposure" if kind == SectionKind.FOOTPRINT else "capacity"
+            label = (
+                "How exposed is the UK through its own activities?"
+                if scale == "exposure"
+                else "What is the UK's capacity on this dimension?"
+            )
+            self.fields[scale] = _radios(Capacity.choices, label)
+            self.fields["confidence"] = _radios(Confidence.choices, "Confidence")
+            self.fields["analysis"] = forms.CharField(
+                required=False, widget=_textarea(8), label="Analysis"
+            )
+            layout = [
+                _choose(scale),
+                _choose("confidence"),
+                _ta("analysis", rows=10),
+            ]
+        self.helper = _helper(*layout)
+
+    @staticmethod
+    def initial_for(section: Any) -> dict[str, Any]:
+        return {
+            name: getattr(section, name)
+            for name in (
+                "rating",
+                "capacity",
+                "exposure",
+                "confidence",
+                "analysis",
+                "key_evidence",
+                "indicators",
+                "period_start",
+                "period_end",
+                "groups_at_risk",
+                "crimes_at_risk",
+                "likely_perpetrators",
+            )
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        """Return the section's fields as ``section_update`` takes them."""
+        data: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, datetime.date) or name.startswith("period_"):
+                data[name] = date_or_blank(value)
+            else:
+                data[name] = value
+        return data
+
+
+class SourceForm(forms.Form):
+    title = forms.CharField(required=False, label="Title", max_length=1000)
+    url = forms.CharField(
+        required=False,
+        label="Link (optional)",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "inputmode": "url"}),
+    )
+    date = DateField(label="Date of the source (optional)")
+    remove = forms.BooleanField(required=False, label="Remove this source")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.text("title"),
+            Field.text("url"),
+            Field("date"),
+            Field.checkbox("remove", small=True),
+        )
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("title") or data.get("url") or data.get("date"))
+
+    def service_data(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {
+            "title": data.get("title", ""),
+            "url": data.get("url", ""),
+            "date": date_or_blank(data.get("date")),
+        }
+
+
+SourceFormSet = forms.formset_factory(SourceForm, extra=0, max_num=50, absolute_max=60)
+
+
+def source_initial(sources: list[dict[str, str]]) -> list[dict[str, Any]]:
+    initial = []
+    for source in sources:
+        try:
+            when = datetime.date.fromisoformat(source.get("date") or "")
+        except ValueError:
+            when = None
+        initial.append(
+            {"title": source.get("title", ""), "url": source.get("url", ""), "date": when}
+        )
+    return initial
+
+
+# ------------------------------------------------------------------------------
+# Options
+# ------------------------------------------------------------------------------
+class OptionForm(forms.Form):
+    category = forms.ChoiceField(required=False, label="Category")
+    title = forms.CharField(required=False, label="Title", max_length=1000)
+    description = forms.CharField(required=False, widget=_textarea(4), label="What the UK would do")
+    target_actors = forms.CharField(
+        required=False, widget=_textarea(2), label="Whom it targets (optional)"
+    )
+    lead_department = forms.ChoiceField(required=False, label="Lead department")
+    expected_effect = _radios(Level.choices, "Expected effect")
+    feasibility = _radios(Level.choices, "Feasibility")
+    risk_of_harm = _radios(Level.choices, "Risk of harm")
+    mitigation = forms.CharField(
+        required=False, widget=_textarea(3), label="Mitigation of the risk of harm (optional)"
+    )
+    timeframe = forms.CharField(required=False, label="Timeframe (optional)", max_length=1000)
+    recommendation = _radios(Recommendation.choices, "Recommendation")
+    rationale = forms.CharField(
+        required=False, widget=_textarea(3), label="Rationale for the recommendation"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "Choose a category"), *OptionCategory.choices]
+        self.fields["lead_department"].choices = [
+            ("", "Choose a department"),
+            *LeadDepartment.choices,
+        ]
+        self.helper = _helper(
+            Field.select("category", label_size=Size.SMALL),
+            Field.text("title", label_size=Size.SMALL),
+            _ta("description", rows=4),
+            _ta("target_actors", rows=2),
+            Field.select("lead_department", label_size=Size.SMALL),
+            _choose("expected_effect"),
+            _choose("feasibility"),
+            _choose("risk_of_harm"),
+            _ta("mitigation", rows=3),
+            Field.text("timeframe", field_width=20, label_size=Size.SMALL),
+            _choose("recommendation"),
+            _ta("rationale", rows=3),
+        )
+
+    @staticmethod
+    def initial_for(option: Option) -> dict[str, Any]:
+        return {name: getattr(option, name) for name in Option.CONTENT_FIELDS}
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name, "") for name in Option.CONTENT_FIELDS}
+
+
+class OptionWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        widget=_textarea(3),
+        label="Why is it withdrawn? (optional)",
+        help_text="The option stays on the record, marked withdrawn.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_ta("reason", rows=3))
+
+
+class OptionGapForm(forms.Form):
+    reason = forms.CharField(required=False, widget=_textarea(3), label="Reason")
+
+    def __init__(self, *args: Any, category_label: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = f"Why is there no {category_label.lower()} option?"
+        self.fields["reason"].help_text = "Leave it empty to clear a reason recorded before."
+        self.helper = _helper(_ta("reason", rows=3))

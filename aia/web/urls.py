@@ -1,0 +1,35 @@
+"""The browser pages' URLs (included at the site's root)."""
+
+from django.urls import path
+
+from aia.web.views import auth, cases, dashboard, options, reviews, sections, sign_off
+
+app_name = "web"
+
+CASE = "cases/<uuid:case_id>/"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("sign-in/", auth.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", auth.SignOutView.as_view(), name="sign-out"),
+    path(CASE, cases.case_detail, name="case"),
+    path(f"{CASE}transitions/<slug:name>/", cases.case_transition, name="transition"),
+    path(f"{CASE}team/", cases.case_team, name="team"),
+    path(f"{CASE}dissents/new/", cases.dissent_create, name="dissent"),
+    path(f"{CASE}sections/<slug:code>/", sections.section_edit, name="section"),
+    path(f"{CASE}options/", options.options_register, name="options"),
+    path(f"{CASE}options/new/", options.option_edit, name="option-new"),
+    path(f"{CASE}options/<uuid:option_id>/", options.option_edit, name="option"),
+    path(
+        f"{CASE}options/<uuid:option_id>/withdraw/",
+        options.option_withdraw_view,
+        name="option-withdraw",
+    ),
+    path(f"{CASE}review/", reviews.review, name="review"),
+    path(f"{CASE}sign-off/", sign_off.sign_off, name="sign-off"),
+    path(f"{CASE}sign-off/preview/", sign_off.report_preview, name="report-preview"),
+    path(f"{CASE}minister/", sign_off.minister, name="minister"),
+    path("reports/<uuid:report_id>/", sign_off.report_view, name="report"),
+    path("reports/<uuid:report_id>/download/", sign_off.report_download, name="report-download"),
+    path("reports/<uuid:report_id>/requeue/", cases.report_requeue_view, name="report-requeue"),
+]
