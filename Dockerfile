@@ -1,5 +1,12 @@
 # syntax=docker/dockerfile:1
 # AIA web/worker/beat image. Settings come from the environment (docs/configuration.md).
+
+# GOV.UK Frontend's prebuilt assets come from npm (package-lock.json pins them): no Sass build.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -26,6 +33,7 @@ RUN pip install -r requirements.txt
 
 # The code stays root-owned (read-only to the app); only var/ (media, beat schedule) is writable.
 COPY . .
+COPY --from=assets /build/node_modules/govuk-frontend/dist/govuk node_modules/govuk-frontend/dist/govuk
 # The dummy values exist only for this command; they are not baked into the image's environment.
 RUN DJANGO_SECRET_KEY=collectstatic-build-only \
     DJANGO_ALLOWED_HOSTS=localhost \

@@ -23,7 +23,7 @@ class Guard:
     def __init__(self, check: Callable[[Case], bool], explain: Callable[[Case], dict[str, Any]]):
         self.check = check
         self.explain = explain
-        self.__name__ = check.__name__
+        self.__name__ = check.__name__.lstrip("_")
         self.__doc__ = check.__doc__
 
     def __call__(self, case: Case) -> bool:

@@ -1,9 +1,17 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path, re_path
 
 from aia.views import healthz
+from aia.web.views.errors import govuk_asset, page_not_found, permission_denied
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    path("api/v1/", include("aia.api.urls")),
+    # GOV.UK Frontend's compiled CSS asks for /assets/fonts/… and /assets/images/….
+    re_path(r"^assets/(?P<path>(?:fonts|images)/[\w.-]+)$", govuk_asset, name="govuk-asset"),
+    path("", include("aia.web.urls")),
 ]
+
+handler403 = permission_denied
+handler404 = page_not_found

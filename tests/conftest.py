@@ -1,4 +1,6 @@
 import pytest
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 from aia.roles import ensure_role_groups
@@ -43,6 +45,9 @@ def _one_page_reports(request, monkeypatch):
 
 @pytest.fixture
 def team(db) -> Team:
-    # Transactional tests flush the database, data migrations included: restore the roles.
+    # Transactional tests flush the database, data migrations included: restore the
+    # permissions and the role groups.
+    create_permissions(apps.get_app_config("aia"), verbosity=0)
+    create_permissions(apps.get_app_config("authtoken"), verbosity=0)
     ensure_role_groups(Group, Permission)
     return make_team()

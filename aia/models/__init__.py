@@ -7,10 +7,12 @@ from aia.models.messaging import Notification, OutboxTask
 from aia.models.options import Option, OptionDecision, OptionGap
 from aia.models.reports import Report
 from aia.models.reviews import Dissent, Review
+from aia.models.security import AccessRecord, SecurityEvent
 from aia.models.triggers import Situation, Trigger
 from aia.models.users import User
 
 __all__ = [
+    "AccessRecord",
     "Case",
     "CaseEvent",
     "CaseReferenceCounter",
@@ -23,6 +25,7 @@ __all__ = [
     "Report",
     "Review",
     "Section",
+    "SecurityEvent",
     "Situation",
     "Trigger",
     "User",

@@ -126,6 +126,7 @@ class Case(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["-opened_at"], name="case_opened_at_desc")]
         constraints = [
             models.UniqueConstraint(
                 fields=["situation"],
@@ -165,7 +166,9 @@ class Case(FSMModelMixin, models.Model):
         field=state,
         source=CaseState.TRIGGERED,
         target=CaseState.SCOPING,
-        conditions=[guards.team_is_named],
+        # The team is the transition's input, so its guard (guards.team_is_named) is checked by
+        # case_assign once the team is set: as a condition here it would hide ``assign`` from
+        # every SRO looking at a case that has no team yet.
         permission=permissions.can_assign,
     )
     def assign(self) -> None:

@@ -20,6 +20,14 @@ class Marking(models.TextChoices):
             return []
         return order[: order.index(clearance) + 1]
 
+    @classmethod
+    def clearances_covering(cls, marking: str) -> list[str]:
+        """Return the clearances that may read ``marking``."""
+        order = [m.value for m in cls]
+        if marking not in order:
+            return []
+        return order[order.index(marking) :]
+
 
 class Role(models.TextChoices):
     """The five roles of DESIGN §2, each a Django Group of the same name (contract)."""

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from aia import permissions
+from aia import guards, permissions
 from aia.exceptions import Conflict, InvalidInput, PermissionRefused
 from aia.models import Case, Option, OptionDecision, OptionGap, Section, User
 from aia.models.choices import (
@@ -54,7 +54,8 @@ def _check_permission_and_state(case: Case, actor: User | None, name: str) -> No
             )
     if not meta.has_transition(case.state):
         raise Conflict(
-            f"A case that is {CaseState(case.state).label.lower()} cannot take '{name}'.",
+            f"A case that is {CaseState(case.state).label.lower()} cannot take this step now "
+            f"({name.replace('_', ' ')}).",
             {"transition": name, "state": case.state},
         )
 
@@ -64,16 +65,32 @@ def _check_guards(case: Case, name: str) -> None:
     transition = getattr(case, name)._django_fsm.get_transition(case.state)
     for guard in transition.conditions:
         if not guard(case):
-            explanation = guard.explain(case)
-            raise Conflict(
-                explanation.pop("message"),
-                {"transition": name, "state": case.state, "guard": guard.__name__, **explanation},
-            )
+            raise Conflict(**_guard_refusal(case, name, guard))
+
+
+def _guard_refusal(case: Case, name: str, guard: guards.Guard) -> dict:
+    explanation = guard.explain(case)
+    return {
+        "message": explanation.pop("message"),
+        "extra": {"transition": name, "state": case.state, "guard": guard.__name__, **explanation},
+    }
 
 
 def _refuse_if_not_allowed(case: Case, actor: User | None, name: str) -> None:
     _check_permission_and_state(case, actor, name)
     _check_guards(case, name)
+
+
+def case_transition_refusal(
+    *, case: Case, actor: User, name: str
+) -> PermissionRefused | Conflict | None:
+    """Return why the user may not take the transition now (the 403 or 409 the service would
+    raise), or ``None``; read-only, so a page can refuse before asking for the inputs."""
+    try:
+        _refuse_if_not_allowed(case, actor, name)
+    except (PermissionRefused, Conflict) as refusal:
+        return refusal
+    return None
 
 
 def _take_transition(
@@ -176,6 +193,8 @@ def case_assign(
         if marking:
             case.marking = marking
         case.officials.set(officials)
+        if not guards.team_is_named(case):
+            raise Conflict(**_guard_refusal(case, "assign", guards.team_is_named))
         _take_transition(
             case,
             actor,
@@ -589,6 +608,7 @@ def _reopen_locked(case: Case, actor: User | None, reason: str) -> Case:
         details={"reason": reason, "previous_version": old_version},
     )
     _copy_content_to_version(case, old_version, case.version)
+    report_supersede(case=case, actor=actor, reason=f"The case was reopened: {reason}")
     return case
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from aia import permissions
 from aia.models import Case, Notification, User
+from aia.models.choices import Marking
 from aia.services.outbox import outbox_enqueue
 
 Kind = Notification.Kind
@@ -57,13 +58,16 @@ def team_members(case: Case, positions: Iterable[str]) -> list[User]:
 
 
 def sros_for_triage(case: Case) -> list[User]:
-    """Return the SROs who may take on a case awaiting a team."""
-    candidates = User.objects.filter(is_active=True).prefetch_related("groups")
-    return [
-        u
-        for u in candidates
-        if permissions.can_view_case(case, u) and permissions.can_assign(case, u)
-    ]
+    """Return the SROs who may take on a case awaiting a team (one query)."""
+    return list(
+        User.objects.with_perm(
+            permissions.ASSIGN_CASE,
+            include_superusers=False,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+        .filter(is_active=True, clearance__in=Marking.clearances_covering(case.marking))
+        .order_by("pk")
+    )
 
 
 def notify(

@@ -9,12 +9,13 @@ from django.utils import timezone
 from aia import permissions
 from aia.canonical import sha256_bytes, sha256_of
 from aia.exceptions import Conflict, PermissionRefused
-from aia.models import Case, Report, User
+from aia.models import AccessRecord, Case, Report, User
 from aia.models.choices import EventType, ReportStatus
 from aia.services.audit import case_event_record
 from aia.services.locking import case_lock
 from aia.services.notifications import notify_report
 from aia.services.outbox import outbox_enqueue
+from aia.services.security import access_record
 
 logger = logging.getLogger(__name__)
 
@@ -164,8 +165,11 @@ def report_requeue(*, report: Report, actor: User) -> Report:
     return report
 
 
-def report_download_record(*, report: Report, actor: User) -> Report:
-    """Record in the case's audit trail that the user opened or downloaded the report.
+def report_download_record(
+    *, report: Report, actor: User, request=None, inline: bool = False
+) -> Report:
+    """Record that the user opened or downloaded the report: in the case's audit trail and
+    the access log.
 
     The caller has already checked that the user may see the report (``report_get_for_user``).
     """
@@ -179,6 +183,18 @@ def report_download_record(*, report: Report, actor: User) -> Report:
             case=case,
             actor=actor,
             type=EventType.REPORT_DOWNLOADED,
-            details={"report": str(report.pk), "number": report.number, "sha256": report.sha256},
+            details={
+                "report": str(report.pk),
+                "number": report.number,
+                "sha256": report.sha256,
+                "inline": inline,
+            },
+        )
+        access_record(
+            user=actor,
+            case=case,
+            report=report,
+            what=AccessRecord.What.REPORT_VIEWED if inline else AccessRecord.What.REPORT_DOWNLOADED,
+            request=request,
         )
     return report

@@ -1,5 +1,6 @@
 """Ingesting triggers: the moment the UK is on notice (DESIGN §5)."""
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,14 +101,18 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             if field not in SITUATION_FIELDS:
                 errors.add(f"situation.{field}", "This field is not recognised here.")
         code = situation.get("country_code")
-        if not isinstance(code, str) or len(code.strip()) != 2 or not code.strip().isalpha():
+        if not isinstance(code, str) or not re.fullmatch(r"[A-Za-z]{2}", code.strip()):
             errors.add("situation.country_code", "Enter the ISO 3166-1 two-letter country code.")
         else:
             clean["country_code"] = code.strip().upper()
+        nested = Errors()
         clean["situation_name"] = text(
-            errors, situation, "name", required=True, max_length=200, label="situation name"
+            nested, situation, "name", required=True, max_length=200, label="situation name"
         )
-        clean["area"] = text(errors, situation, "area", max_length=200, label="area")
+        clean["area"] = text(nested, situation, "area", max_length=200, label="area")
+        for field, messages in nested.fields.items():
+            for message in messages:
+                errors.add(f"situation.{field}", message)
     errors.raise_if_any("The trigger is not valid.")
     return clean
 

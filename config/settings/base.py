@@ -3,6 +3,7 @@
 Everything that differs between machines comes from the environment (see ``docs/configuration.md``).
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -46,11 +47,20 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Sign-in throttling and lockout; one-time passwords (TOTP) for the roles that approve.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    # Browser forms in the GOV.UK Design System's markup (crispy-forms-gds pins crispy < 2.4).
+    "crispy_forms",
+    "crispy_forms_gds",
     "aia",
 ]
 
 AUTH_USER_MODEL = "aia.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "web:sign-in"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:sign-in"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -59,8 +69,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, so that it sees the outcome of every sign-in attempt.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -76,7 +96,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "aia.web.context_processors.web",
             ],
+            # The browser pages' tags (aia.web is a package of the aia app, not an app).
+            "libraries": {"aia_web": "aia.web.templatetags.aia_web"},
         },
     },
 ]
@@ -93,8 +116,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# An idle timeout: every request renews the session, so it ends after this long unused.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# ------------------------------------------------------------------------------
+# Sign-in protection (django-axes) and the Content Security Policy (django-csp)
+# ------------------------------------------------------------------------------
+# Five failures lock a username (whatever the address) and an address (whatever the username)
+# for 15 minutes: a brute-force run is stopped either way, at the price that someone can lock a
+# colleague out for a quarter of an hour.
+AXES_FAILURE_LIMIT = env.int("AIA_SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AIA_SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_VERBOSE = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "aia/web/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "aia.lockout.lockout_response"
+# Only our own files: no inline script or style, no third-party origin, no framing by others.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+    },
+}
 
 # ------------------------------------------------------------------------------
 # Static and media files
@@ -102,12 +157,23 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "aia" / "static"]
+# GOV.UK Frontend's prebuilt CSS, JS, fonts and images, installed by `npm ci` (`make assets`);
+# served as static/govuk/. Its CSS asks for /assets/…, which config.urls redirects there.
+GOVUK_FRONTEND_DIR = BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+if GOVUK_FRONTEND_DIR.is_dir():
+    STATICFILES_DIRS.append(("govuk", GOVUK_FRONTEND_DIR))
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# ------------------------------------------------------------------------------
+# Browser forms (crispy-forms-gds)
+# ------------------------------------------------------------------------------
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
 
 # ------------------------------------------------------------------------------
 # Celery
@@ -155,7 +221,6 @@ if _beat_interval:
     for _job in CELERY_BEAT_SCHEDULE.values():
         _job["schedule"] = _beat_interval
 
-
 # ------------------------------------------------------------------------------
 # Django REST framework
 # ------------------------------------------------------------------------------
@@ -166,14 +231,70 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON in and out; bodies are capped at DATA_UPLOAD_MAX_MEMORY_SIZE (aia.api.parsers).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["aia.api.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "aia.api.exceptions.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "aia.api.pagination.PageNumberPagination",
+    # Only sign-in and trigger ingestion are throttled (aia.api.throttling).
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env("AIA_API_THROTTLE_AUTH", default="10/min"),
+        "triggers": env("AIA_API_THROTTLE_TRIGGERS", default="120/min"),
+    },
+    # Proxies in front of the app, so throttling sees the client's address (X-Forwarded-For).
+    "NUM_PROXIES": env.int("AIA_API_NUM_PROXIES", default=None),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AIA — Atrocity Impact Assessment API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Token authentication: get a token from `POST /api/v1/auth/token/` and send "
+        "`Authorization: Token <token>`. JSON only. Every error answers "
+        '`{"message": "…", "extra": {…}}`: 400 invalid input (`extra.fields`), 401 no valid '
+        "token, 403 not allowed, 404 not found or not visible, 409 the state or a guard "
+        "forbids it, 429 throttled (`extra.retry_after`). See docs/api.md."
+    ),
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are public and need no token (a bad one must not break them).
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set (confidence shares Level's high/medium/low).
+    "ENUM_NAME_OVERRIDES": {
+        "CapacityEnum": "aia.models.choices.Capacity",
+        "CaseStateEnum": "aia.models.choices.CaseState",
+        "CoreOptionCategoryEnum": "aia.api.serializers.CORE_CATEGORY_CHOICES",
+        "CrimeEnum": "aia.models.choices.Crime",
+        "DecisionEnum": "aia.models.choices.Decision",
+        "EventTypeEnum": "aia.models.choices.EventType",
+        "FindingEnum": "aia.models.choices.Finding",
+        "InstrumentEnum": "aia.models.choices.Instrument",
+        "LeadDepartmentEnum": "aia.models.choices.LeadDepartment",
+        "LevelEnum": "aia.models.choices.Level",
+        "MarkingEnum": "aia.models.choices.Marking",
+        "OptionCategoryEnum": "aia.models.choices.OptionCategory",
+        "OptionDecisionEnum": "aia.api.serializers.OPTION_DECISION_CHOICES",
+        "RatingEnum": "aia.models.choices.Rating",
+        "RecommendationEnum": "aia.models.choices.Recommendation",
+        "ReportStatusEnum": "aia.models.choices.ReportStatus",
+        "SectionCodeEnum": "aia.api.serializers.SECTION_CODE_CHOICES",
+        "SectionKindEnum": "aia.models.choices.SectionKind",
+        "SectionStatusEnum": "aia.models.choices.SectionStatus",
+        "TrackEnum": "aia.models.choices.Track",
+        "TriggerKindEnum": "aia.models.choices.TriggerKind",
+        "TriggerOutcomeEnum": "aia.api.serializers.TRIGGER_OUTCOME_CHOICES",
+    },
+    # Served from drf-spectacular-sidecar's static files: the docs page needs no internet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {
+        "deepLinking": True,
+        "persistAuthorization": True,
+        # Swagger UI would otherwise send the schema to an online validator.
+        "validatorUrl": None,
+    },
 }
 
 # ------------------------------------------------------------------------------
@@ -184,6 +305,8 @@ AIA_FRAMEWORK_FILE = BASE_DIR / "aia" / "framework" / "framework-v1.yaml"
 # The address used in emails to link back to AIA.
 AIA_SITE_URL = env("AIA_SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="aia-noreply@localhost")
+# Serve GET /api/v1/_bench/ping/, the bare endpoint bench/api_bench.py compares against.
+AIA_BENCH_ENDPOINTS = env.bool("AIA_BENCH_ENDPOINTS", default=False)
 
 # ------------------------------------------------------------------------------
 # Logging
@@ -195,5 +318,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every layout step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-axes logs every attempt at INFO; the security log keeps what matters.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -158,9 +158,9 @@ def test_assign_requires_a_lead_official_and_legal_adviser(team):
         )
     assert "official role" in excinfo.value.fields["lead_official"][0]
     assert _state_in_db(case) == CaseState.TRIGGERED
-    # Without a team the guard hides ``assign``: the SRO may only withdraw at triage.
+    # The SRO is offered ``assign`` (its inputs name the team) and ``withdraw`` at triage.
     available = [t.name for t in case.get_available_user_state_transitions(team.sro)]
-    assert available == ["withdraw"]
+    assert sorted(available) == ["assign", "withdraw"]
 
 
 class TestGuards:
@@ -168,7 +168,7 @@ class TestGuards:
         case = case_in_state(team, CaseState.SCOPING)
         with pytest.raises(Conflict) as excinfo:
             s.case_start_assessment(case=case, actor=team.lead)
-        assert excinfo.value.extra["guard"] == "_scope_is_complete"
+        assert excinfo.value.extra["guard"] == "scope_is_complete"
         assert "scope" in excinfo.value.message.lower()
         assert _state_in_db(case) == CaseState.SCOPING
 

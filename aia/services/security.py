@@ -1,0 +1,54 @@
+"""The access log and the security log."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from aia.models import AccessRecord, Case, Report, SecurityEvent, User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """Return the client's address as the server saw it (proxies are configured upstream)."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def access_record(
+    *,
+    user: User,
+    case: Case,
+    what: str,
+    report: Report | None = None,
+    request: HttpRequest | None = None,
+) -> AccessRecord:
+    """Record that the user opened the case or its report (the caller checked they may)."""
+    return AccessRecord.objects.create(
+        user=user,
+        case=case,
+        report=report,
+        what=what,
+        at=timezone.now(),
+        ip_address=client_ip(request),
+    )
+
+
+def security_event_record(
+    *,
+    kind: str,
+    user: User | None = None,
+    username: str = "",
+    request: HttpRequest | None = None,
+    details: dict[str, Any] | None = None,
+) -> SecurityEvent:
+    agent = request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        username=(username or (user.username if user else ""))[:150],
+        at=timezone.now(),
+        ip_address=client_ip(request),
+        user_agent=agent,
+        details=details or {},
+    )
