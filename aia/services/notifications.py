@@ -217,3 +217,13 @@ def notification_mark_read(*, user: User, notification_ids: Iterable[str]) -> in
     return Notification.objects.filter(
         user=user, pk__in=list(notification_ids), read_at__isnull=True
     ).update(read_at=timezone.now())
+
+
+def user_notification_preferences_update(
+    *, user: User, email_notifications: bool, daily_digest: bool
+) -> User:
+    """Set whether the user gets hand-off emails and the daily digest."""
+    user.email_notifications = bool(email_notifications)
+    user.daily_digest = bool(daily_digest)
+    user.save(update_fields=["email_notifications", "daily_digest"])
+    return user

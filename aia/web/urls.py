@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from aia.web.views import auth, cases, dashboard, options, reviews, sections, sign_off
+from aia.web.views import (
+    auth,
+    cases,
+    dashboard,
+    notifications,
+    options,
+    reviews,
+    sections,
+    sign_off,
+)
 
 app_name = "web"
 
@@ -12,6 +21,7 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("sign-in/", auth.SignInView.as_view(), name="sign-in"),
     path("sign-out/", auth.SignOutView.as_view(), name="sign-out"),
+    path("notifications/", notifications.notifications, name="notifications"),
     path(CASE, cases.case_detail, name="case"),
     path(f"{CASE}transitions/<slug:name>/", cases.case_transition, name="transition"),
     path(f"{CASE}team/", cases.case_team, name="team"),

@@ -54,6 +54,7 @@ def test_no_serious_or_critical_violations_on_any_page_type(team, sign_in, brows
     found += check(official, f"/cases/{options.pk}/options/new/")
     found += check(official, f"/cases/{assessment.pk}/transitions/submit_assessment/", status=409)
     found += check(official, "/no-such-page/", status=404)
+    found += check(official, "/notifications/")
 
     legal = sign_in(team.legal, bypass_csp=True)
     found += check(legal, f"/cases/{review.pk}/review/")
