@@ -47,10 +47,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    # Sign-in throttling and lockout; one-time passwords (TOTP) for the roles that approve.
+    # Sign-in throttling and lockout after repeated failures.
     "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
     # Browser forms in the GOV.UK Design System's markup (crispy-forms-gds pins crispy < 2.4).
     "crispy_forms",
     "crispy_forms_gds",
@@ -69,7 +67,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
