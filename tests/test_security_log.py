@@ -83,3 +83,23 @@ def test_a_locked_out_api_client_gets_the_error_envelope(team, client):
     assert response.status_code == 429
     assert response.json()["message"].startswith("Too many failed sign-in attempts")
     assert response["Retry-After"] == "900"
+
+
+def test_every_case_view_is_in_the_access_log(team, client):
+    from rest_framework.authtoken.models import Token
+
+    case = case_in_state(team, CaseState.SCOPING)
+    client.force_login(team.lead)
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    token = Token.objects.create(user=team.auditor)
+    response = client.get(f"/api/v1/cases/{case.pk}/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    records = list(AccessRecord.objects.filter(case=case).order_by("at"))
+    assert [(r.user, r.what) for r in records] == [
+        (team.lead, AccessRecord.What.CASE_PAGE),
+        (team.auditor, AccessRecord.What.CASE_API),
+    ]
+    # A refused view leaves no record.
+    client.force_login(team.outsider)
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
+    assert AccessRecord.objects.filter(case=case).count() == 2

@@ -9,8 +9,9 @@ from aia.api.pagination import paginated_response
 from aia.api.schema import PAGINATION_PARAMETERS, READ_ERRORS, errors, paginated
 from aia.api.selectors import case_filter_overdue, case_list_page
 from aia.api.serializers import CaseDetailSerializer, CaseListItemSerializer
-from aia.models import Case, User
+from aia.models import AccessRecord, Case, User
 from aia.models.choices import CaseState, EventType, Stage
+from aia.services.security import access_record
 
 
 def case_detail_data(*, case: Case, user: User, request: Request) -> dict:
@@ -81,6 +82,9 @@ class CaseDetailApi(APIView):
     )
     def get(self, request: Request, case_id) -> Response:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+        access_record(
+            user=request.user, case=case, what=AccessRecord.What.CASE_API, request=request
+        )
         return Response(case_detail_data(case=case, user=request.user, request=request))
 
 

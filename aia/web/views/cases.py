@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 from aia import permissions, selectors
 from aia.exceptions import Conflict, InvalidInput, NotFound, PermissionRefused
 from aia.framework import DIMENSION_CODES, FOOTPRINT, RISK_FACTOR_CODES, SCOPE, get_framework
-from aia.models import Case
+from aia.models import AccessRecord, Case
 from aia.models.choices import CORE_OPTION_CATEGORIES, CaseState, Role
 from aia.services.cases import case_team_update
 from aia.services.reports import report_requeue
 from aia.services.reviews import dissent_record
+from aia.services.security import access_record
 from aia.web import selectors as web_selectors
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import CommentForm, DissentForm, NoteForm, ReasonForm, TeamForm
@@ -67,6 +68,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
     """Show everything about a case the user may see, and the steps they may take now."""
     user = request.user
     case = selectors.case_get_for_user(user=user, case_id=case_id)
+    access_record(user=user, case=case, what=AccessRecord.What.CASE_PAGE, request=request)
     sections = list(selectors.section_list(case=case))
     options = list(selectors.option_list(case=case))
     gaps = list(web_selectors.option_gap_list(case=case))
