@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from aia.exceptions import InvalidInput
 from aia.models import AccessRecord, Case, Report, SecurityEvent, User
 
 
@@ -52,3 +53,28 @@ def security_event_record(
         user_agent=agent,
         details=details or {},
     )
+
+
+def user_reauthenticate(
+    *, user: User, password: str, purpose: str, request: HttpRequest | None = None
+) -> None:
+    """Check the signed-in user's password again before a consequential step.
+
+    Both outcomes go to the security log; a wrong or missing password is a field error.
+    """
+    if password and user.check_password(password):
+        security_event_record(
+            kind=SecurityEvent.Kind.REAUTHENTICATED,
+            user=user,
+            request=request,
+            details={"purpose": purpose},
+        )
+        return
+    security_event_record(
+        kind=SecurityEvent.Kind.REAUTHENTICATION_FAILED,
+        user=user,
+        request=request,
+        details={"purpose": purpose},
+    )
+    message = "Enter your password" if not password else "The password is not correct"
+    raise InvalidInput(f"{message}.", {"password": [f"{message}."]})

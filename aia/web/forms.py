@@ -321,6 +321,13 @@ class DecisionForm(forms.Form):
         label="Note of the decision",
         help_text="What you decided and why. It is recorded in the case's audit trail.",
     )
+    password = forms.CharField(
+        required=False,
+        strip=False,
+        label="Your password",
+        help_text="Recording a decision needs your own password again, to show it is you.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     OPTION_PREFIX = "option_"
 
     def __init__(self, *args: Any, options: Any = (), **kwargs: Any) -> None:
@@ -347,6 +354,7 @@ class DecisionForm(forms.Form):
                     legend_size=Size.MEDIUM,
                 )
             )
+        layout.append(Field.text("password", label_size=Size.SMALL, field_width=20))
         self.helper = _helper(*layout)
 
     @classmethod

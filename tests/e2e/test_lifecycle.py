@@ -174,6 +174,7 @@ def test_a_case_from_trigger_to_closed_through_the_pages(team, sign_in):
     assert opened.value.headers["content-type"] == "application/pdf"
     minister.check("input[name=decision][value=agreed]")
     minister.fill("#id_note", "Proceed with both options.")
+    minister.fill("#id_password", PASSWORD)
     minister.click("main button:has-text('Record the decision')")
     expect(banner(minister)).to_contain_text("Your decision is recorded")
     assert state_of(case) == CaseState.MONITORING

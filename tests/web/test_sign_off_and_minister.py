@@ -85,11 +85,12 @@ def test_agreed_in_part_needs_a_decision_on_each_recommended_option(team, client
     options = list(case.options.order_by("category"))
     client = client_for(team.minister)
     response = client.post(
-        case_url(case, "web:minister"), {"decision": "agreed_in_part", "note": "Some."}
+        case_url(case, "web:minister"),
+        {"decision": "agreed_in_part", "note": "Some.", "password": PASSWORD},
     )
     assert response.status_code == 400
     assert error_summary(response) == [f"Say whether '{o.title}' is agreed." for o in options]
-    data = {"decision": "agreed_in_part", "note": "Sanctions later."}
+    data = {"decision": "agreed_in_part", "note": "Sanctions later.", "password": PASSWORD}
     for option in options:
         data[f"option_{option.pk}"] = "not_agreed" if option.category == "sanctions" else "agreed"
     response = client.post(case_url(case, "web:minister"), data, follow=True)
@@ -117,3 +118,33 @@ def test_the_draft_preview_allows_only_its_own_inline_stylesheet(team, client_fo
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
     assert f"'sha256-{digest}'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_recording_a_decision_needs_the_ministers_password(team, client_for):
+    from aia.models import SecurityEvent
+
+    case = case_in_state(team, CaseState.WITH_MINISTER)
+    client = client_for(team.minister)
+    for password, message in (
+        ("", "Enter your password."),
+        ("guess", "The password is not correct."),
+    ):
+        response = client.post(
+            case_url(case, "web:minister"),
+            {"decision": "agreed", "note": "Yes.", "password": password},
+        )
+        assert response.status_code == 400
+        assert message in error_summary(response)
+    case.refresh_from_db()
+    assert case.state == CaseState.WITH_MINISTER
+    assert (
+        SecurityEvent.objects.filter(user=team.minister, kind="reauthentication_failed").count()
+        == 2
+    )
+    response = client.post(
+        case_url(case, "web:minister"),
+        {"decision": "agreed", "note": "Yes.", "password": PASSWORD},
+        follow=True,
+    )
+    assert "Your decision is recorded" in text(response)
+    assert SecurityEvent.objects.filter(user=team.minister, kind="reauthenticated").count() == 1

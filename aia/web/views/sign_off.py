@@ -18,6 +18,7 @@ from aia.reports.rendering import render_html
 from aia.reports.snapshot import build_snapshot
 from aia.services.cases import case_record_decision, case_sign_off
 from aia.services.reports import report_download_record
+from aia.services.security import user_reauthenticate
 from aia.web import selectors as web_selectors
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import DecisionForm, SignOffForm
@@ -109,6 +110,12 @@ def minister(request: HttpRequest, case_id: Any) -> HttpResponse:
     unplaced: dict[str, list[str]] = {}
     if request.method == "POST" and form.is_valid():
         try:
+            user_reauthenticate(
+                user=user,
+                password=form.cleaned_data["password"],
+                purpose="record_decision",
+                request=request,
+            )
             case_record_decision(
                 case=case,
                 actor=user,
