@@ -101,7 +101,12 @@ def test_sign_off_produces_a_ready_report_through_the_worker(team, stack):
     assert report.pdf.read().startswith(b"%PDF")
     assert report.page_count > 1  # the full report, rendered by the worker process
     assert "aia.tasks.report_render" in worker.output()
-    assert OutboxTask.objects.get(task="aia.tasks.report_render").completed_at is not None
+    # The task marks its outbox row done just after the report is saved.
+    wait_for(
+        lambda: OutboxTask.objects.get(task="aia.tasks.report_render").completed_at,
+        timeout=30,
+        what="the outbox row to be completed",
+    )
     # The worker also emailed the hand-offs it was given.
     wait_for(
         lambda: not Notification.objects.filter(email_wanted=True, emailed_at=None).exists(),
