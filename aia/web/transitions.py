@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aia import selectors
-from aia.exceptions import ApplicationError
+from aia.exceptions import ApplicationError, Conflict
 from aia.models import Case, User
 from aia.services import cases as case_services
 from aia.web import forms as web_forms
@@ -234,17 +234,15 @@ def blocked_transitions(case: Case, user: User) -> list[dict[str, Any]]:
     for transition in case.get_all_state_transitions():
         if transition.source != case.state or transition.name not in PAGES:
             continue
-        if not transition.has_perm(case, user):
-            continue
-        failing = [guard for guard in transition.conditions if not guard(case)]
-        if failing:
-            explanation = failing[0].explain(case)
+        refusal = transition_refusal(case, user, transition.name)
+        # Only a failing guard counts: a role refusal is not the user's step to unblock.
+        if isinstance(refusal, Conflict) and "guard" in refusal.extra:
             blocked.append(
                 {
                     "name": transition.name,
                     "button": PAGES[transition.name].button,
-                    "message": explanation.get("message", ""),
-                    "extra": explanation,
+                    "message": refusal.message,
+                    "extra": refusal.extra,
                 }
             )
     return blocked
