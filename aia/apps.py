@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class AiaConfig(AppConfig):
@@ -9,3 +10,10 @@ class AiaConfig(AppConfig):
     def ready(self) -> None:
         # Connect the security log's receivers.
         import aia.signals  # noqa: F401
+
+
+class AIAAdminConfig(admin_apps.AdminConfig):
+    """The admin app with AIA's site (superusers with a verified one-time code only)."""
+
+    default = False  # ``aia``'s own config stays AiaConfig; settings name this one.
+    default_site = "aia.admin_site.AIAAdminSite"

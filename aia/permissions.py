@@ -25,6 +25,8 @@ REVIEW_CASE = "aia.review_case"
 SIGN_OFF_CASE = "aia.sign_off_case"
 DECIDE_CASE = "aia.decide_case"
 ADD_TRIGGER = "aia.add_trigger"
+# Held by auditors: the audit trail, and with it the access and security logs.
+VIEW_AUDIT = "aia.view_caseevent"
 
 # Transitions that submit a stage's content: taking one counts as contributing to it.
 SUBMITTING_TRANSITIONS = {
@@ -119,6 +121,16 @@ def case_visibility_q(user: User) -> Q:
     return cleared & on_team
 
 
+def can_view_access_log(case: Case, user: User) -> bool:
+    """Return whether the user may see who viewed the case and opened its reports (auditors)."""
+    return can_view_case(case, user) and user.has_perm(VIEW_AUDIT)
+
+
+def can_view_security_log(user: User) -> bool:
+    """Return whether the user may see sign-ins, failures and lockouts (auditors)."""
+    return _active(user) and user.has_perm(VIEW_AUDIT)
+
+
 # ------------------------------------------------------------------------------
 # Writing content
 # ------------------------------------------------------------------------------
@@ -133,6 +145,21 @@ def can_record_dissent(case: Case, user: User) -> bool:
 
 def can_add_trigger(user: User) -> bool:
     return _active(user) and user.has_perm(ADD_TRIGGER)
+
+
+# ------------------------------------------------------------------------------
+# Signing in
+# ------------------------------------------------------------------------------
+# The roles whose acts bind the UK (approving legal advice, signing off, deciding) sign in
+# with a one-time code as well as a password; so do superusers, who reach the admin.
+SECOND_FACTOR_PERMISSIONS = (REVIEW_CASE, SIGN_OFF_CASE, DECIDE_CASE)
+
+
+def requires_second_factor(user: User) -> bool:
+    """Return whether the user must verify a one-time code after the password."""
+    if not _active(user):
+        return False
+    return user.is_superuser or any(user.has_perm(perm) for perm in SECOND_FACTOR_PERMISSIONS)
 
 
 # ------------------------------------------------------------------------------

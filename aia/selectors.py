@@ -10,8 +10,19 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from aia import permissions
-from aia.exceptions import NotFound
-from aia.models import Case, CaseEvent, Notification, Option, Report, Section, Trigger, User
+from aia.exceptions import NotFound, PermissionRefused
+from aia.models import (
+    AccessRecord,
+    Case,
+    CaseEvent,
+    Notification,
+    Option,
+    Report,
+    Section,
+    SecurityEvent,
+    Trigger,
+    User,
+)
 from aia.models.choices import CaseState
 
 
@@ -129,3 +140,27 @@ def notification_list_for_user(*, user: User, unread_only: bool = False) -> Quer
         notes = notes.filter(read_at__isnull=True)
     visible = Case.objects.filter(permissions.case_visibility_q(user)).values("pk")
     return notes.filter(Q(case__isnull=True) | Q(case__in=visible)).order_by("-created_at")
+
+
+# ------------------------------------------------------------------------------
+# Access and security logs (auditors)
+# ------------------------------------------------------------------------------
+def access_record_list(*, case: Case, user: User) -> QuerySet[AccessRecord]:
+    """Return who viewed the case and opened its reports, newest first (auditors only)."""
+    if not permissions.can_view_access_log(case, user):
+        raise PermissionRefused("Only auditors can see the access log.")
+    return (
+        AccessRecord.objects.filter(case=case)
+        .select_related("user", "report")
+        .order_by("-at", "-pk")
+    )
+
+
+def security_event_list(*, user: User, username: str = "") -> QuerySet[SecurityEvent]:
+    """Return sign-ins, sign-outs, failures and lockouts, newest first (auditors only)."""
+    if not permissions.can_view_security_log(user):
+        raise PermissionRefused("Only auditors can see the security log.")
+    events = SecurityEvent.objects.select_related("user").order_by("-at", "-pk")
+    if username:
+        events = events.filter(Q(username__iexact=username) | Q(user__username__iexact=username))
+    return events

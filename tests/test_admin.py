@@ -6,6 +6,7 @@ from django.urls import reverse
 from aia.models import CaseEvent
 from aia.models.choices import CaseState
 from tests.factories import UserFactory, case_in_state
+from tests.signing_in import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -13,8 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(client, team):
     admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
-    client.force_login(admin)
-    return client
+    return sign_in_verified(client, admin)
 
 
 def test_admin_lists_cases_events_and_triggers(admin_client, team):

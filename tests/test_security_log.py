@@ -9,6 +9,7 @@ from aia.models import AccessRecord, SecurityEvent
 from aia.models.choices import CaseState
 from aia.services.reports import report_download_record
 from tests.factories import PASSWORD, case_in_state
+from tests.signing_in import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,7 @@ def test_every_case_view_is_in_the_access_log(team, client):
     from rest_framework.authtoken.models import Token
 
     case = case_in_state(team, CaseState.SCOPING)
-    client.force_login(team.lead)
+    sign_in_verified(client, team.lead)
     assert client.get(f"/cases/{case.pk}/").status_code == 200
     token = Token.objects.create(user=team.auditor)
     response = client.get(f"/api/v1/cases/{case.pk}/", HTTP_AUTHORIZATION=f"Token {token.key}")
@@ -100,6 +101,6 @@ def test_every_case_view_is_in_the_access_log(team, client):
         (team.auditor, AccessRecord.What.CASE_API),
     ]
     # A refused view leaves no record.
-    client.force_login(team.outsider)
+    sign_in_verified(client, team.outsider)
     assert client.get(f"/cases/{case.pk}/").status_code == 404
     assert AccessRecord.objects.filter(case=case).count() == 2

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aia.demo.content import DEMO_USERS, DemoCase, DemoUser, demo_cases
 from aia.framework import DIMENSION_CODES, FOOTPRINT, RISK_FACTOR_CODES, SCOPE
@@ -31,6 +32,7 @@ from aia.models.choices import (
     ReviewDecision,
     Stage,
 )
+from aia.permissions import requires_second_factor
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
 from aia.services.options import option_create, option_gap_record, option_update
@@ -45,6 +47,8 @@ ASSESSMENT_SECTION_CODES = (*RISK_FACTOR_CODES, FOOTPRINT, *DIMENSION_CODES)
 _STATE_ORDER = {state: index for index, state in enumerate(CaseState.values)}
 # More steps than the longest path (trigger to closed, with returns and a reopening) needs.
 _MAX_STEPS = 40
+
+DEMO_DEVICE = "Demo authenticator"
 
 
 class DemoSeedError(Exception):
@@ -143,6 +147,12 @@ def _user_ensure(spec: DemoUser, password: str) -> User:
     if len(spec.roles) != user.groups.count():
         raise DemoSeedError(f"Missing role groups for {spec.username}: run migrate first.")
     user.user_permissions.set(_permissions(spec.permissions))
+    # The roles that sign in with a one-time code get an authenticator already set up, whose
+    # current code `manage.py demo_code USERNAME` prints (a second run keeps the same key).
+    if requires_second_factor(User.objects.get(pk=user.pk)) and not (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    ):
+        TOTPDevice.objects.create(user=user, name=DEMO_DEVICE, confirmed=True)
     return user
 
 

@@ -127,6 +127,29 @@ class SignInForm(AuthenticationForm):
         )
 
 
+class OneTimeCodeForm(forms.Form):
+    """The second step of signing in: the code the authenticator app shows now."""
+
+    otp = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code changes every 30 seconds.",
+        required=False,
+        max_length=20,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["otp"].widget.attrs.update(
+            {
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "pattern": "[0-9 ]*",
+            }
+        )
+        self.helper = _helper(Field.text("otp", field_width=5))
+
+
 # ------------------------------------------------------------------------------
 # Dashboard
 # ------------------------------------------------------------------------------

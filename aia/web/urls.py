@@ -3,6 +3,7 @@
 from django.urls import path
 
 from aia.web.views import (
+    audit,
     auth,
     cases,
     dashboard,
@@ -21,10 +22,14 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("sign-in/", auth.SignInView.as_view(), name="sign-in"),
     path("sign-out/", auth.SignOutView.as_view(), name="sign-out"),
+    path("sign-in/code/", auth.two_factor, name="two-factor"),
+    path("sign-in/set-up-app/", auth.two_factor_set_up, name="two-factor-set-up"),
     path("notifications/", notifications.notifications, name="notifications"),
+    path("security-log/", audit.security_log, name="security-log"),
     path(CASE, cases.case_detail, name="case"),
     path(f"{CASE}transitions/<slug:name>/", cases.case_transition, name="transition"),
     path(f"{CASE}team/", cases.case_team, name="team"),
+    path(f"{CASE}access-log/", audit.access_log, name="access-log"),
     path(f"{CASE}dissents/new/", cases.dissent_create, name="dissent"),
     path(f"{CASE}sections/<slug:code>/", sections.section_edit, name="section"),
     path(f"{CASE}options/", options.options_register, name="options"),

@@ -37,7 +37,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactio
 # Applications
 # ------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, for superusers who have verified a one-time code (aia.admin_site).
+    "aia.apps.AIAAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     # Sign-in throttling and lockout after repeated failures.
     "axes",
+    # One-time codes from an authenticator app, the second factor of signing in.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Browser forms in the GOV.UK Design System's markup (crispy-forms-gds pins crispy < 2.4).
     "crispy_forms",
     "crispy_forms_gds",
@@ -67,6 +71,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has entered its one-time code.
+    "django_otp.middleware.OTPMiddleware",
+    # Holds a session that needs a one-time code at that step until it is entered.
+    "aia.web.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -79,6 +87,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# The name authenticator apps show beside the codes. Keys are never shown in the admin.
+OTP_TOTP_ISSUER = env("AIA_OTP_ISSUER", default="AIA")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -5,6 +5,7 @@ from rest_framework.authtoken.models import Token
 
 from tests.api.helpers import assert_envelope, field_errors
 from tests.factories import PASSWORD
+from tests.signing_in import fresh_totp_code, totp_code, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,11 @@ TOKEN_URL = "/api/v1/auth/token/"
 
 
 def test_valid_credentials_get_a_token_that_authenticates(team, anon):
-    response = anon.post(TOKEN_URL, {"username": "sro", "password": PASSWORD}, format="json")
+    response = anon.post(
+        TOKEN_URL,
+        {"username": "sro", "password": PASSWORD, "otp": fresh_totp_code(team.sro)},
+        format="json",
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     assert Token.objects.get(user=team.sro).key == token
@@ -76,7 +81,7 @@ def test_sign_in_is_throttled_per_address_with_a_clear_429(team, anon, settings)
     # Another address is not affected.
     other = anon.post(
         TOKEN_URL,
-        {"username": "sro", "password": PASSWORD},
+        {"username": "lead", "password": PASSWORD},
         format="json",
         REMOTE_ADDR="10.9.8.7",
     )
@@ -98,3 +103,65 @@ def test_a_locked_out_sign_in_answers_the_envelope_not_a_page(team, anon, settin
     # Even the right password waits until the lockout ends.
     right = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
     assert_envelope(right, 429)
+
+
+# ------------------------------------------------------------------------------
+# The second factor
+# ------------------------------------------------------------------------------
+def test_an_official_needs_no_code(team, anon):
+    response = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("username", ["sro", "legal", "minister"])
+def test_roles_with_a_second_factor_get_no_token_without_the_code(team, anon, username):
+    totp_device(team.everyone()[username])
+    response = anon.post(TOKEN_URL, {"username": username, "password": PASSWORD}, format="json")
+    assert field_errors(response) == {
+        "otp": ["Enter the 6-digit code from your authenticator app."]
+    }
+    assert not Token.objects.exists()
+
+
+def test_a_wrong_code_gets_no_token_and_is_logged(team, anon):
+    from aia.models import SecurityEvent
+
+    device = totp_device(team.sro)
+    wrong = f"{(int(totp_code(device)) + 1) % 1_000_000:06d}"
+    response = anon.post(
+        TOKEN_URL, {"username": "sro", "password": PASSWORD, "otp": wrong}, format="json"
+    )
+    assert field_errors(response) == {
+        "otp": ["The code is not correct or has expired. Enter the code your app shows now."]
+    }
+    assert not Token.objects.exists()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.SECOND_FACTOR_FAILED)
+    assert (event.user, event.details) == (
+        team.sro,
+        {"purpose": "api_token", "reason": "wrong_code"},
+    )
+
+
+def test_a_code_is_accepted_once_only(team, anon):
+    code = fresh_totp_code(team.sro)
+    body = {"username": "sro", "password": PASSWORD, "otp": code}
+    assert anon.post(TOKEN_URL, body, format="json").status_code == 200
+    replay = anon.post(TOKEN_URL, body, format="json")
+    assert set(field_errors(replay)) == {"otp"}
+
+
+def test_a_user_without_an_app_is_told_to_set_one_up_in_the_browser(team, anon):
+    response = anon.post(
+        TOKEN_URL, {"username": "legal", "password": PASSWORD, "otp": "123456"}, format="json"
+    )
+    assert field_errors(response) == {
+        "otp": ["Set up an authenticator app by signing in to the browser first."]
+    }
+
+
+def test_the_code_is_not_asked_before_the_password_is_right(team, anon):
+    totp_device(team.sro)
+    response = anon.post(TOKEN_URL, {"username": "sro", "password": "wrong"}, format="json")
+    assert field_errors(response) == {
+        "non_field_errors": ["Unable to sign in with that username and password."]
+    }

@@ -6,19 +6,25 @@ import pytest
 from rest_framework.test import APIClient
 
 from aia.framework import DIMENSION_CODES, RISK_FACTOR_CODES, get_framework
+from aia.models import User
 from aia.models.choices import CaseState
+from aia.permissions import requires_second_factor
 from tests.api.helpers import case_url, transition_url, url
 from tests.factories import PASSWORD, SCOPE, SOURCE, committing, option_data, trigger_data
+from tests.signing_in import fresh_totp_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 
 def signed_in(username: str) -> APIClient:
-    """Return a client carrying the token the API issues for the user's own password."""
+    """Return a client carrying the token the API issues for the user's own password (and,
+    for the roles that need one, the code their authenticator app shows)."""
     client = APIClient()
-    response = client.post(
-        url("auth-token"), {"username": username, "password": PASSWORD}, format="json"
-    )
+    body = {"username": username, "password": PASSWORD}
+    user = User.objects.get(username=username)
+    if requires_second_factor(user):
+        body["otp"] = fresh_totp_code(user)
+    response = client.post(url("auth-token"), body, format="json")
     assert response.status_code == 200, response.content
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     return client

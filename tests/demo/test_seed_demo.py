@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import TestCase
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aia.canonical import sha256_of
 from aia.demo.content import DEMO_USERS, demo_cases
@@ -40,6 +41,7 @@ from aia.models.choices import (
 )
 from aia.services import cases as case_services
 from aia.services.audit import GENESIS_HASH
+from aia.services.second_factor import second_factor_check
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +106,8 @@ def test_refuses_under_production_settings(settings):
 
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", password=PASSWORD, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="demo_code refuses to run under the production"):
+        call_command("demo_code", "sro", stdout=io.StringIO())
 
     assert _nothing_written()
 
@@ -239,6 +243,22 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(monkeypatch)
 
     for case in Case.objects.all():
         _assert_audit_chain_holds(case)
+
+    # The roles that sign in with a one-time code have an app set up, and demo_code prints the
+    # code it shows now, which the site accepts.
+    with_app = set(
+        TOTPDevice.objects.filter(confirmed=True).values_list("user__username", flat=True)
+    )
+    assert with_app == {"sro", "sro2", "legal", "legal2", "minister"}
+    out, err = io.StringIO(), io.StringIO()
+    call_command("demo_code", "legal2", stdout=out, stderr=err)
+    code = out.getvalue().strip()
+    assert len(code) == 6
+    assert "valid for" in err.getvalue()
+    legal2 = User.objects.get(username="legal2")
+    assert second_factor_check(user=legal2, code=code, purpose="test") is not None
+    with pytest.raises(CommandError, match="no authenticator app"):
+        call_command("demo_code", "official", stdout=io.StringIO())
 
     # A second run, with the password given on the command line, changes nothing.
     counts = _counts()

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from aia.permissions import requires_second_factor
 from tests.factories import PASSWORD
+from tests.signing_in import fresh_totp_code, totp_device
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("AIA_CHROMIUM", "/usr/bin/chromium")
@@ -80,6 +82,7 @@ def browser() -> Iterator:
 def sign_in(browser, live_server) -> Iterator[Callable]:
     """Return ``sign_in(user)``: a new browser session signed in through the sign-in page.
 
+    Users whose role needs a one-time code get an authenticator device and enter its code.
     The site's Content Security Policy applies, except with ``bypass_csp=True``, which the
     accessibility test needs to inject axe-core as an inline script.
     """
@@ -100,10 +103,17 @@ def sign_in(browser, live_server) -> Iterator[Callable]:
         context.set_default_timeout(20_000)
         contexts.append(context)
         page = context.new_page()
+        if requires_second_factor(user):
+            totp_device(user)  # set up before, as the user would have done on a first sign-in
         page.goto("/sign-in/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
         page.click("button:has-text('Sign in')")
+        if requires_second_factor(user):
+            # The second step, playing the user's authenticator app.
+            expect(page.locator("h1")).to_have_text("Enter the code from your authenticator app")
+            page.fill("#id_otp", fresh_totp_code(user))
+            page.click("button:has-text('Continue')")
         expect(page.locator("h1")).to_have_text("Your cases")
         return page
 

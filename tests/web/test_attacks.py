@@ -8,6 +8,7 @@ from aia.models.choices import CaseState
 from aia.services.assessment import section_update
 from aia.services.options import option_create
 from tests.factories import PASSWORD, case_in_state, option_data
+from tests.signing_in import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def test_stored_markup_and_sql_looking_text_are_shown_as_text(team, client_for):
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(team):
     case = case_in_state(team, CaseState.ASSESSMENT)
     client = Client(enforce_csrf_checks=True)
-    client.force_login(team.official)
+    sign_in_verified(client, team.official)
     response = client.post(
         f"/cases/{case.pk}/sections/rf1/", {"analysis": "Forged", "save": "Save"}
     )

@@ -7,6 +7,7 @@ from aia.models import Notification
 from aia.models.choices import CaseState
 from aia.services import cases as s
 from tests.factories import case_in_state, committing, fill_assessment
+from tests.signing_in import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def submitted(team):
 
 
 def test_the_legal_adviser_sees_the_hand_off_and_marks_it_read(team, client, submitted):
-    client.force_login(team.legal)
+    sign_in_verified(client, team.legal)
     response = client.get("/notifications/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -34,12 +35,12 @@ def test_the_legal_adviser_sees_the_hand_off_and_marks_it_read(team, client, sub
 
 
 def test_notifications_of_others_are_not_shown(team, client, submitted):
-    client.force_login(team.other_legal)
+    sign_in_verified(client, team.other_legal)
     assert submitted.reference not in client.get("/notifications/").content.decode()
 
 
 def test_turning_email_off_keeps_the_in_app_notification(team, client):
-    client.force_login(team.legal)
+    sign_in_verified(client, team.legal)
     response = client.post("/notifications/", {"daily_digest": "on"})
     assert response.status_code == 302
     team.legal.refresh_from_db()

@@ -21,6 +21,14 @@ class TokenCreateApi(APIView):
     class InputSerializer(StrictSerializer):
         username = StrictCharField(max_length=150)
         password = StrictCharField(trim_whitespace=False, max_length=4096, write_only=True)
+        otp = StrictCharField(
+            required=False,
+            max_length=20,
+            write_only=True,
+            help_text="The 6-digit code from the user's authenticator app. Required for legal "
+            "advisers, SROs, ministers and superusers, who set the app up by signing in to "
+            "the browser once.",
+        )
 
         class Meta:
             ref_name = "TokenRequest"
@@ -38,7 +46,9 @@ class TokenCreateApi(APIView):
         tags=["auth"],
         summary="Get an API token",
         description="Returns the same token on every sign-in until it is revoked. Wrong "
-        "credentials and inactive accounts both get 400. Throttled per client address.",
+        "credentials and inactive accounts both get 400. Roles that sign in with a second "
+        "factor must also send `otp`, the current code from their authenticator app; a missing "
+        "or wrong code is a 400 on the `otp` field. Throttled per client address.",
         auth=[],
         request=InputSerializer,
         responses={200: OutputSerializer, **errors(400, 413, 415, 429)},

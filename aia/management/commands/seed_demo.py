@@ -85,7 +85,11 @@ class Command(BaseCommand):
             )
         self._table(rows)
         out("")
-        out(f"Sign in at {SITE_URL} (Django admin: {SITE_URL}admin/, for staff accounts only).")
+        out(f"Sign in at {SITE_URL} (Django admin: {SITE_URL}admin/, for superusers only).")
+        out(
+            "Legal advisers, SROs and the minister also enter a one-time code after the "
+            "password: `.venv/bin/python manage.py demo_code USERNAME` prints the current one."
+        )
         out("The demo users and cases are described in docs/demo.md.")
 
     def _table(self, rows: list[tuple[str, ...]]) -> None:

@@ -97,6 +97,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "can_record_dissent": permissions.can_record_dissent(case, user) and case.is_open,
         "can_edit_content": permissions.can_edit_content(case, user),
         "can_requeue": permissions.can_sign_off_role(case, user),
+        "can_view_access_log": permissions.can_view_access_log(case, user),
         "in_review": case.state in REVIEW_STATES,
     }
     return render(request, "aia/web/case.html", context)

@@ -1,0 +1,48 @@
+"""The access log of a case and the security log, for auditors."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from aia import selectors
+from aia.web.errors import web_view
+
+PAGE_SIZE = 100
+
+
+class SecurityLogFilterForm(forms.Form):
+    username = forms.CharField(required=False, max_length=150, label="Username")
+
+
+def _page(request: HttpRequest, rows) -> Any:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@web_view
+def access_log(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """Who viewed the case page and opened its reports, when and from where; newest first."""
+    case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+    page = _page(request, selectors.access_record_list(case=case, user=request.user))
+    return render(request, "aia/web/access_log.html", {"case": case, "page": page})
+
+
+@web_view
+def security_log(request: HttpRequest) -> HttpResponse:
+    """Sign-ins, sign-outs, failed attempts, lockouts, one-time codes and password re-entries."""
+    form = SecurityLogFilterForm(request.GET or None)
+    username = form.cleaned_data["username"].strip() if form.is_valid() else ""
+    page = _page(request, selectors.security_event_list(user=request.user, username=username))
+    return render(
+        request,
+        "aia/web/security_log.html",
+        {
+            "page": page,
+            "form": form,
+            "username": username,
+            "filter_query": urlencode({"username": username}) if username else "",
+        },
+    )
