@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from aia.views import healthz
-from aia.web.views.errors import govuk_asset, page_not_found, permission_denied
+from aia.web.views.errors import govuk_asset, page_not_found, permission_denied, server_error
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,3 +15,4 @@ urlpatterns = [
 
 handler403 = permission_denied
 handler404 = page_not_found
+handler500 = server_error

@@ -81,3 +81,20 @@ def test_the_layout_loads_govuk_frontend_without_inline_script(team, client_for)
     assert '<script type="module" src="/static/aia/app.js"></script>' in html
     assert "<script>" not in html
     assert "onclick" not in html
+
+
+def test_an_unexpected_error_gets_the_service_s_500_page(team, client_for, monkeypatch):
+    from aia.web.views import dashboard
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(dashboard.selectors, "case_list_for_user", broken)
+    client = client_for(team.lead)
+    client.raise_request_exception = False
+    response = client.get(reverse("web:dashboard"))
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Sorry, there is a problem with the service" in body
+    assert "boom" not in body
+    assert "govuk-header" in body

@@ -3,6 +3,7 @@
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template import loader
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -13,6 +14,18 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Render the 404 page (Django's handler404); it never says whether anything exists."""
     return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Render the 500 page (Django's handler500) in the service's design.
+
+    Rendered with the request, so the header shows who is signed in. If that fails too (the
+    database is down, say, and the session cannot be read), the page is rendered without it.
+    """
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:  # noqa: BLE001 - the error page must not fail
+        return HttpResponse(loader.render_to_string("500.html"), status=500)
 
 
 def govuk_asset(request: HttpRequest, path: str) -> HttpResponse:
