@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from aia.models.choices import CONTENT_EVENT_TYPES, CaseState, Marking, Stage
 
 if TYPE_CHECKING:
-    from aia.models import Case, User
+    from aia.models import Case, Report, User
 
 # Permission codenames granted to the role groups (see the 0002 data migration).
 VIEW_ALL_CASES = "aia.view_all_cases"
@@ -119,6 +119,25 @@ def case_visibility_q(user: User) -> Q:
     if user.has_perm(ASSIGN_CASE):
         on_team |= Q(state=CaseState.TRIGGERED, sro__isnull=True)
     return cleared & on_team
+
+
+def can_read_report(report: Report, user: User) -> bool:
+    """Return whether the user may open the report's PDF.
+
+    Whoever may see the case may, except that a minister whose only place on the case is its
+    minister reads a report once it has been submitted to them (DESIGN §2).
+    """
+    case = report.case
+    if not can_view_case(case, user):
+        return False
+    if case.minister_id != user.pk or user.has_perm(VIEW_ALL_CASES):
+        return True
+    other_places = (case.lead_official_id, case.legal_adviser_id, case.sro_id)
+    if user.pk in other_places or any(o.pk == user.pk for o in case.officials.all()):
+        return True
+    return case.events.filter(
+        transition="submit_to_minister", occurred_at__gte=report.created_at
+    ).exists()
 
 
 def can_view_access_log(case: Case, user: User) -> bool:

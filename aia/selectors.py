@@ -121,11 +121,16 @@ def report_list(*, case: Case) -> QuerySet[Report]:
 
 def report_get_for_user(*, user: User, report_id: Any) -> Report:
     """Return the report if the user may open it: whoever may see its case (the case's team,
-    auditors and all-cases SROs, cleared for its marking)."""
+    auditors and all-cases SROs, cleared for its marking), the minister once it is submitted.
+
+    Raises ``NotFound`` when the case is not visible, ``PermissionRefused`` for a minister
+    before submission."""
     pk = _as_uuid(report_id)
     report = Report.objects.select_related("case").filter(pk=pk).first() if pk else None
     if report is None or not permissions.can_view_case(report.case, user):
         raise NotFound("Report not found.")
+    if not permissions.can_read_report(report, user):
+        raise PermissionRefused("The minister reads the report once it is submitted to them.")
     return report
 
 

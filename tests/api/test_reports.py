@@ -47,6 +47,18 @@ def test_a_ready_report_downloads_as_a_pdf_attachment(team, api_for):
     assert hashlib.sha256(content).hexdigest() == report.sha256
 
 
+def test_the_minister_downloads_the_report_once_it_is_submitted(team, api_for):
+    case = case_in_state(team, CaseState.SIGNED_OFF)
+    report = case.reports.get()
+    url = f"/api/v1/reports/{report.pk}/pdf/"
+    minister = api_for(team.minister)
+    envelope = assert_envelope(minister.get(url, HTTP_ACCEPT="application/pdf"), 403)
+    assert "once it is submitted" in envelope["message"]
+    assert not CaseEvent.objects.filter(case=case, type="report_downloaded").exists()
+    walk(case, team, CaseState.WITH_MINISTER)
+    assert minister.get(url, HTTP_ACCEPT="application/pdf").status_code == 200
+
+
 def test_a_report_that_is_not_ready_is_409_with_its_status(team, api_for):
     case = case_in_state(team, CaseState.SIGN_OFF)
     # Without running the on-commit callbacks, the report stays queued.

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from aia.models import CaseEvent
 from aia.models.choices import CaseState, EventType
-from tests.factories import PASSWORD, case_in_state
+from tests.factories import PASSWORD, case_in_state, walk
 from tests.web.helpers import case_url, error_summary, text
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +146,23 @@ def test_recording_a_decision_needs_the_ministers_password(team, client_for):
     )
     assert "Your decision is recorded" in text(response)
     assert SecurityEvent.objects.filter(user=team.minister, kind="reauthenticated").count() == 1
+
+
+def test_the_minister_reads_the_report_only_once_it_is_submitted(team, client_for):
+    case = case_in_state(team, CaseState.SIGNED_OFF)
+    report = case.reports.get()
+    minister = client_for(team.minister)
+    for name in ("web:report", "web:report-download"):
+        url = reverse(name, kwargs={"report_id": report.pk})
+        assert minister.get(url).status_code == 403
+        # The rest of the team reads it at once.
+        assert client_for(team.lead).get(url).status_code == 200
+    page = minister.get(reverse("web:case", kwargs={"case_id": case.pk})).content.decode()
+    assert "You can open it once it is submitted to you." in page
+    assert reverse("web:report-download", kwargs={"report_id": report.pk}) not in page
+
+    walk(case, team, CaseState.WITH_MINISTER)
+    url = reverse("web:report-download", kwargs={"report_id": report.pk})
+    assert minister.get(url).status_code == 200
+    page = minister.get(reverse("web:case", kwargs={"case_id": case.pk})).content.decode()
+    assert url in page

@@ -85,7 +85,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "uncovered": [c for c in CORE_OPTION_CATEGORIES if c not in covered],
         "reviews": list(web_selectors.review_list(case=case)),
         "dissents": list(web_selectors.dissent_list(case=case)),
-        "reports": list(selectors.report_list(case=case)),
+        "reports": _reports(case, user),
         "events": list(selectors.case_event_list(case=case).order_by("-sequence")),
         "transitions": page_transitions(case, user),
         "blocked": blocked_transitions(case, user),
@@ -101,6 +101,14 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "in_review": case.state in REVIEW_STATES,
     }
     return render(request, "aia/web/case.html", context)
+
+
+def _reports(case: Case, user) -> list:
+    reports = list(selectors.report_list(case=case))
+    for report in reports:
+        report.case = case
+        report.readable = permissions.can_read_report(report, user)
+    return reports
 
 
 # ------------------------------------------------------------------------------
@@ -247,8 +255,11 @@ def dissent_create(request: HttpRequest, case_id: Any) -> HttpResponse:
         else:
             messages.success(request, "Your dissent is recorded.")
             return redirect(case_url(case))
-    elif not (permissions.can_record_dissent(case, user) and case.is_open):
+    elif not permissions.can_record_dissent(case, user):
         raise PermissionRefused("Only members of the case team can record a dissent.")
+    elif not case.is_open:
+        # The same answer as the service's: the right person, at the wrong time.
+        raise Conflict("A dissent cannot be recorded on a finished case.", {"state": case.state})
     return render(
         request,
         "aia/web/dissent.html",

@@ -1,0 +1,292 @@
+"""The expected answer of every permission-matrix cell, written from DESIGN.md §2-4 and §6.
+
+This module is the *oracle*: it must never import the application's own permission code
+(``aia.permissions``, ``aia.selectors``, the services or the django-fsm definitions), or the
+matrix would only check the app against itself. Everything here is transcribed from the design
+document; where the design is silent, the assumption is written next to the rule (``ASSUMPTION``).
+
+An answer is one of the outcome classes below. The API and the pages use the same codes
+(DESIGN §6): 404 for a case that does not exist *or* that the user may not see, 403 for a case
+the user sees but whose action their role or place on the team forbids, 409 for an action the
+user's role allows but the case's state (or a guard) forbids now. The role is checked before
+the state: a user who could never take an action hears 403, whatever the state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OK = "ok"  # 2xx: the page, the data, or the action done
+FORBIDDEN = "403"
+HIDDEN = "404"
+CONFLICT = "409"
+SIGN_IN = "sign-in"  # anonymous: the page redirects to sign-in (302), the API answers 401
+
+# ------------------------------------------------------------------------------
+# DESIGN §3: the states, in the order of the happy path, then the two ends.
+# ------------------------------------------------------------------------------
+STATES = (
+    "triggered",
+    "scoping",
+    "assessment",
+    "legal_review",
+    "options",
+    "options_review",
+    "sign_off",
+    "signed_off",
+    "with_minister",
+    "monitoring",
+    "closed",
+    "withdrawn",
+)
+FINISHED = ("closed", "withdrawn")
+BEFORE_SIGNED_OFF = STATES[: STATES.index("signed_off")]
+
+# Who may take a transition (DESIGN §3, column "who"). The positions are a user's place on
+# the case's team; "any_sro" is any holder of the SRO role.
+CASE_SRO = "sro"
+TEAM_OFFICIAL = "team_official"  # the lead official or another official on the case
+LEAD = "lead"
+CASE_LEGAL_ADVISER = "legal_adviser"
+CASE_MINISTER = "minister"
+ANY_SRO = "any_sro"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str
+    who: tuple[str, ...]
+    four_eyes: tuple[str, ...] = ()  # the stages whose contributors may not take it
+
+
+TRANSITIONS: dict[str, Transition] = {
+    # "who: sro": any SRO may take on a case that is still awaiting a team.
+    "assign": Transition(("triggered",), "scoping", (ANY_SRO,)),
+    "start_assessment": Transition(("scoping",), "assessment", (TEAM_OFFICIAL,)),
+    "submit_assessment": Transition(("assessment",), "legal_review", (TEAM_OFFICIAL,)),
+    "return_assessment": Transition(("legal_review",), "assessment", (CASE_LEGAL_ADVISER,)),
+    "approve_assessment": Transition(
+        ("legal_review",), "options", (CASE_LEGAL_ADVISER,), four_eyes=("assessment",)
+    ),
+    "submit_options": Transition(("options",), "options_review", (TEAM_OFFICIAL,)),
+    "return_options": Transition(("options_review",), "options", (CASE_LEGAL_ADVISER,)),
+    "approve_options": Transition(
+        ("options_review",), "sign_off", (CASE_LEGAL_ADVISER,), four_eyes=("options",)
+    ),
+    "return_for_revision": Transition(("sign_off",), "options", (CASE_SRO,)),
+    "sign_off": Transition(
+        ("sign_off",), "signed_off", (CASE_SRO,), four_eyes=("assessment", "options")
+    ),
+    # "who: sro or lead official". ASSUMPTION: the case's SRO (as for every other step after
+    # assignment); an SRO off the team cannot see the case anyway.
+    "submit_to_minister": Transition(("signed_off",), "with_minister", (CASE_SRO, LEAD)),
+    "record_decision": Transition(("with_minister",), "monitoring", (CASE_MINISTER,)),
+    "request_revision": Transition(("with_minister",), "options", (CASE_MINISTER,)),
+    "close": Transition(("monitoring",), "closed", (CASE_SRO,)),
+    "reopen": Transition(("monitoring",), "assessment", (CASE_SRO,)),
+    # "any state before signed_off". ASSUMPTION: a case still awaiting a team has no SRO of its
+    # own, so while it is `triggered` any SRO (who sees it and may assign it) may withdraw it at
+    # triage; from `scoping` on only the case's SRO may.
+    "withdraw": Transition(BEFORE_SIGNED_OFF, "withdrawn", (CASE_SRO,)),
+}
+
+# DESIGN §4: content is editable only in its own editing state. ASSUMPTION: the scope is part of
+# the assessment stage's content (it is what the legal adviser reviews with the risk analysis),
+# so it is editable in `scoping` and still in `assessment`; the risk factors, the footprint and
+# the dimensions only in `assessment`; the options register only in `options`.
+EDITING_STATES = {
+    "scope": ("scoping", "assessment"),
+    "risk_factor": ("assessment",),
+    "options": ("options",),
+}
+
+# The states from which the minister may read the signed report: once it has been submitted to
+# them (DESIGN §2, minister: "read signed-off reports submitted to them").
+SUBMITTED_TO_MINISTER = ("with_minister", "monitoring", "closed")
+
+
+# ------------------------------------------------------------------------------
+# DESIGN §2: the users. A persona is a role with a place (or none) on the case's team.
+# ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Persona:
+    key: str  # the user's name in the test data
+    role: str  # what the matrix prints in its "role" column
+    # What it prints in its "team" column: the place the persona takes once the case has a team
+    # (a `triggered` case has none yet), "off" for the same role off the team, "-" for no place.
+    team: str
+    roles: frozenset[str] = frozenset()
+    position: str = ""  # LEAD, "official", CASE_SRO, CASE_LEGAL_ADVISER, CASE_MINISTER or ""
+    all_cases: bool = False  # an auditor, or an SRO with the all-cases permission
+    anonymous: bool = False
+
+
+def _p(key, role, team, roles=(), position="", all_cases=False, anonymous=False) -> Persona:
+    return Persona(key, role, team, frozenset(roles), position, all_cases, anonymous)
+
+
+PERSONAS: tuple[Persona, ...] = (
+    _p("lead", "official", "on (lead)", {"official"}, LEAD),
+    _p("official", "official", "on", {"official"}, "official"),
+    _p("other_official", "official", "off", {"official"}),
+    _p("legal", "legal_adviser", "on", {"legal_adviser"}, CASE_LEGAL_ADVISER),
+    _p("other_legal", "legal_adviser", "off", {"legal_adviser"}),
+    _p("sro", "sro", "on", {"sro"}, CASE_SRO),
+    _p("other_sro", "sro", "off", {"sro"}),
+    _p("sro_all", "sro (all cases)", "off", {"sro"}, all_cases=True),
+    _p("minister", "minister", "on", {"minister"}, CASE_MINISTER),
+    _p("other_minister", "minister", "off", {"minister"}),
+    _p("auditor", "auditor", "-", {"auditor"}, all_cases=True),
+    _p("integration", "integration (add_trigger)", "-", {"add_trigger"}),
+    _p("outsider", "no role", "-"),
+    _p("anonymous", "anonymous", "-", anonymous=True),
+)
+
+# Who contributed to each stage's content in the test data (the matrix builds its cases so: the
+# lead fills the scope and submits each stage; the team's second official, "official", fills
+# the assessment and the options). The four-eyes rule (DESIGN §4) bars them from approving or
+# signing off those stages; the legal adviser and the SRO contributed nothing.
+CONTRIBUTORS = {"assessment": {"lead", "official"}, "options": {"lead", "official"}}
+
+
+def has_team(state: str) -> bool:
+    """A `triggered` case is awaiting a team (DESIGN §3); from `assign` on it has one, and keeps
+    it to the end."""
+    return state != "triggered"
+
+
+def holds(persona: Persona, position: str, state: str) -> bool:
+    """Return whether the persona holds ``position`` on the case's team in ``state``."""
+    if not has_team(state):
+        return False
+    if position == TEAM_OFFICIAL:
+        return persona.position in (LEAD, "official")
+    return persona.position == position
+
+
+def on_team(persona: Persona, state: str) -> bool:
+    return has_team(state) and bool(persona.position)
+
+
+def sees(persona: Persona, cleared: bool, state: str) -> bool:
+    """DESIGN §2: a user sees a case only if on its team (or an auditor, or an SRO with the
+    all-cases permission) and cleared for its marking; a new case without a team is seen by
+    SROs and auditors."""
+    if not cleared:
+        return False
+    if persona.all_cases or on_team(persona, state):
+        return True
+    return state == "triggered" and "sro" in persona.roles
+
+
+def may_take(persona: Persona, name: str, state: str) -> bool:
+    """Return whether the persona's role and place allow the transition (state aside)."""
+    who = TRANSITIONS[name].who
+    if name == "withdraw" and state == "triggered":
+        who = (ANY_SRO,)  # see the ASSUMPTION at "withdraw"
+    return any(
+        "sro" in persona.roles if position == ANY_SRO else holds(persona, position, state)
+        for position in who
+    )
+
+
+# ------------------------------------------------------------------------------
+# The answers
+# ------------------------------------------------------------------------------
+def _gate(persona: Persona, cleared: bool, state: str) -> str | None:
+    """Answer the cells every target answers alike: anonymous, and cases the user cannot see."""
+    if persona.anonymous:
+        return SIGN_IN
+    if not sees(persona, cleared, state):
+        return HIDDEN
+    return None
+
+
+def read(persona: Persona, cleared: bool, state: str) -> str:
+    """Read anything about a case the user sees: the case page, sections, options, the
+    audit trail (DESIGN §2: the team sees its case; auditors read everything)."""
+    return _gate(persona, cleared, state) or OK
+
+
+def transition(persona: Persona, cleared: bool, state: str, name: str) -> str:
+    """Take (or open the page of) a transition: role first (403), then state (409), then the
+    four-eyes rule (403). Guards hold in the test data (see test_permission_matrix.py)."""
+    gate = _gate(persona, cleared, state)
+    if gate:
+        return gate
+    rule = TRANSITIONS[name]
+    if not may_take(persona, name, state):
+        return FORBIDDEN
+    if state not in rule.sources:
+        return CONFLICT
+    if any(persona.key in CONTRIBUTORS[stage] for stage in rule.four_eyes):
+        return FORBIDDEN
+    return OK
+
+
+def edit_content(persona: Persona, cleared: bool, state: str, kind: str) -> str:
+    """Edit a section or the options register: DESIGN §2 (officials "complete scope,
+    assessment sections and options on cases they are on") and §4 (only in its editing state)."""
+    gate = _gate(persona, cleared, state)
+    if gate:
+        return gate
+    if not holds(persona, TEAM_OFFICIAL, state):
+        return FORBIDDEN
+    return OK if state in EDITING_STATES[kind] else CONFLICT
+
+
+def read_signed_report(persona: Persona, cleared: bool, state: str) -> str:
+    """Open a signed report's PDF: whoever sees the case, except that the case's minister
+    reads it only once it has been submitted to them (DESIGN §2). ASSUMPTION: before then the
+    minister, who sees the case, is refused with 403 rather than 404."""
+    gate = _gate(persona, cleared, state)
+    if gate:
+        return gate
+    if holds(persona, CASE_MINISTER, state) and state not in SUBMITTED_TO_MINISTER:
+        return FORBIDDEN
+    return OK
+
+
+def record_dissent(persona: Persona, cleared: bool, state: str) -> str:
+    """DESIGN §5: anyone on the team may record a dissent on a stage. ASSUMPTION: not on a
+    finished (closed or withdrawn) case, which can no longer change: 409 for the team."""
+    gate = _gate(persona, cleared, state)
+    if gate:
+        return gate
+    if not on_team(persona, state):
+        return FORBIDDEN
+    return CONFLICT if state in FINISHED else OK
+
+
+def change_team(persona: Persona, cleared: bool, state: str) -> str:
+    """DESIGN §2: the SRO assigns teams. ASSUMPTION (the design is silent on changes after
+    `assign`): the case's SRO may change the team of an assigned, open case; on a finished
+    case that is 409. A case awaiting a team has no SRO yet, so nobody may (403)."""
+    gate = _gate(persona, cleared, state)
+    if gate:
+        return gate
+    if not holds(persona, CASE_SRO, state):
+        return FORBIDDEN
+    return CONFLICT if state in FINISHED else OK
+
+
+def review_page(persona: Persona, cleared: bool, state: str) -> str:
+    """The legal review page shows the stage under review (DESIGN §7) to whoever sees the
+    case; the approve and return buttons are the transitions'. ASSUMPTION: outside the two
+    review states there is nothing to review: 409."""
+    gate = _gate(persona, cleared, state)
+    if gate:
+        return gate
+    return OK if state in ("legal_review", "options_review") else CONFLICT
+
+
+def read_access_log(persona: Persona, cleared: bool, state: str) -> str:
+    """Who viewed the case and opened its reports. ASSUMPTION (not in DESIGN): this is
+    oversight material, like the audit trail DESIGN §2 names for auditors, not case content:
+    auditors read it; others who see the case are refused (403). An all-cases SRO is not an
+    auditor."""
+    gate = _gate(persona, cleared, state)
+    if gate:
+        return gate
+    return OK if "auditor" in persona.roles else FORBIDDEN

@@ -1,0 +1,523 @@
+"""The generated permission matrix (issue 7).
+
+Every persona (each role on and off the case's team, auditors, an SRO with the all-cases
+permission, an integration account, a user with no role, anonymous) x cleared or not for the
+case's marking x a case in each of the 12 states x every page, API endpoint and transition that
+takes a case or a report in its path. Each cell's expected answer comes from ``oracle.py``, which
+is written from DESIGN.md alone; the test fails with a table of every cell that differs.
+
+The cases are built once, through the real services, in the one test's transaction. Every cell
+runs in a savepoint that is rolled back, so an allowed write (a transition taken, an option
+withdrawn) never reaches the next cell and the order of the cells does not matter.
+
+"Not cleared" is the same users with their clearance lowered to OFFICIAL, the cases being marked
+OFFICIAL-SENSITIVE (the default marking of a new case); that column is generated where clearance
+decides (see ``cells_for``). Browsers sign in only through ``client_for`` and API clients only
+through ``api_for`` (tests/web and tests/api), so the matrix signs in as the app requires.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from aia.models import User
+from aia.models.choices import CaseState, Marking
+from aia.workflow import transition_table
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    case_in_state,
+    fill_assessment,
+    fill_options,
+    fill_scope,
+    new_case,
+    option_data,
+)
+from tests.matrix import oracle
+from tests.matrix.conftest import MATRIX_SUMMARY
+from tests.matrix.oracle import PERSONAS, STATES, Persona
+
+# Not a smoke test: the PostgreSQL run covers it; the SQLite smoke run stays quick.
+pytestmark = pytest.mark.django_db
+
+Expect = Callable[[Persona, bool, str], str]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One request a cell makes: where, how, with what, and what the oracle expects."""
+
+    label: str
+    surface: str  # "web" (a signed-in browser session) or "api" (a token)
+    method: str
+    url_name: str  # the URL's name, for the coverage check
+    path: Callable[[World], str | None]  # None: the target does not apply to this case
+    expect: Expect
+    body: dict[str, Any] | None = None
+
+
+@dataclass
+class World:
+    """One case in a given state, with an option and a report where the state has them."""
+
+    state: str
+    case_id: str
+    option_id: str | None
+    report_id: str | None
+
+
+def _case(url_name: str, **kwargs: Any) -> Callable[[World], str]:
+    return lambda w: reverse(url_name, kwargs={"case_id": w.case_id, **kwargs})
+
+
+def _option(name: str, suffix: str = "") -> Callable[[World], str | None]:
+    def path(w: World) -> str | None:
+        if w.option_id is None:
+            return None
+        return reverse(name, kwargs={"case_id": w.case_id, "option_id": w.option_id}) + suffix
+
+    return path
+
+
+def _report(name: str) -> Callable[[World], str | None]:
+    return lambda w: reverse(name, kwargs={"report_id": w.report_id}) if w.report_id else None
+
+
+def _transition(name: str) -> Expect:
+    return lambda p, c, s: oracle.transition(p, c, s, name)
+
+
+def _edit(kind: str) -> Expect:
+    return lambda p, c, s: oracle.edit_content(p, c, s, kind)
+
+
+# The inputs each transition needs, valid, so an allowed cell really takes it.
+TRANSITION_BODIES: dict[str, dict[str, Any]] = {
+    "assign": {
+        "lead_official": "lead",
+        "legal_adviser": "legal",
+        "officials": ["official"],
+        "minister": "minister",
+    },
+    "start_assessment": {},
+    "submit_assessment": {},
+    "return_assessment": {"comment": "Say more about the period."},
+    "approve_assessment": {"comment": "Sound."},
+    "submit_options": {},
+    "return_options": {"comment": "Consider sanctions again."},
+    "approve_options": {},
+    "return_for_revision": {"comment": "Redo the options."},
+    "sign_off": {"password": PASSWORD},
+    "submit_to_minister": {},
+    "record_decision": {"decision": "agreed", "note": "Proceed."},
+    "request_revision": {"comment": "Look again at leverage."},
+    "close": {"note": "The risk has receded."},
+    "reopen": {"reason": "New reports of attacks."},
+    "withdraw": {"reason": "Overtaken by a wider assessment."},
+}
+assert set(TRANSITION_BODIES) == set(oracle.TRANSITIONS)
+
+# Pages of a transition that live elsewhere: their generic URL redirects to the dedicated page,
+# which is a target of its own.
+DEDICATED_PAGES = {"sign_off": "web:sign-off", "record_decision": "web:minister"}
+
+
+def page(label: str, url_name: str, path: Callable[[World], str | None], expect: Expect) -> Target:
+    return Target(f"page: {label}", "web", "GET", url_name, path, expect)
+
+
+def api(
+    label: str,
+    method: str,
+    url_name: str,
+    path: Callable[[World], str | None],
+    expect: Expect,
+    body: dict[str, Any] | None = None,
+) -> Target:
+    return Target(f"api: {label}", "api", method, url_name, path, expect, body)
+
+
+# Reading a section does not depend on its kind, so the reads open the scope; the edits try the
+# scope and a risk factor, whose editing states differ.
+WEB_TARGETS = [
+    page("case", "web:case", _case("web:case"), oracle.read),
+    page("team", "web:team", _case("web:team"), oracle.change_team),
+    page("dissent", "web:dissent", _case("web:dissent"), oracle.record_dissent),
+    page("section scope", "web:section", _case("web:section", code="scope"), oracle.read),
+    page("options", "web:options", _case("web:options"), oracle.read),
+    page("option new", "web:option-new", _case("web:option-new"), _edit("options")),
+    # An option's page is its form for whoever may edit it now, a read-only view for the rest.
+    page("option", "web:option", _option("web:option"), oracle.read),
+    page(
+        "option withdraw", "web:option-withdraw", _option("web:option-withdraw"), _edit("options")
+    ),
+    page("access log", "web:access-log", _case("web:access-log"), oracle.read_access_log),
+    page("review", "web:review", _case("web:review"), oracle.review_page),
+    page("sign-off", "web:sign-off", _case("web:sign-off"), _transition("sign_off")),
+    # ASSUMPTION: the DRAFT preview shows the case's current content, which whoever sees the
+    # case reads on the case page anyway; it is not the signed report of DESIGN §2's minister row.
+    page("report preview", "web:report-preview", _case("web:report-preview"), oracle.read),
+    page("minister", "web:minister", _case("web:minister"), _transition("record_decision")),
+    page("report", "web:report", _report("web:report"), oracle.read_signed_report),
+    page(
+        "report download",
+        "web:report-download",
+        _report("web:report-download"),
+        oracle.read_signed_report,
+    ),
+    *(
+        page(
+            f"transition {name}",
+            "web:transition",
+            _case("web:transition", name=name),
+            _transition(name),
+        )
+        for name in oracle.TRANSITIONS
+        if name not in DEDICATED_PAGES
+    ),
+]
+
+API_TARGETS = [
+    api("GET case", "GET", "api:case-detail", _case("api:case-detail"), oracle.read),
+    api("GET sections", "GET", "api:case-sections", _case("api:case-sections"), oracle.read),
+    api(
+        "GET section scope",
+        "GET",
+        "api:case-section",
+        _case("api:case-section", code="scope"),
+        oracle.read,
+    ),
+    api(
+        "PATCH section scope",
+        "PATCH",
+        "api:case-section",
+        _case("api:case-section", code="scope"),
+        _edit("scope"),
+        {"analysis": "Scope revised by the matrix."},
+    ),
+    api(
+        "PATCH section rf1",
+        "PATCH",
+        "api:case-section",
+        _case("api:case-section", code="rf1"),
+        _edit("risk_factor"),
+        {"analysis": "Risk factor 1 revised by the matrix."},
+    ),
+    api("GET options", "GET", "api:case-options", _case("api:case-options"), oracle.read),
+    api(
+        "POST options",
+        "POST",
+        "api:case-options",
+        _case("api:case-options"),
+        _edit("options"),
+        option_data("protection"),
+    ),
+    api("GET option", "GET", "api:case-option", _option("api:case-option"), oracle.read),
+    api(
+        "PATCH option",
+        "PATCH",
+        "api:case-option",
+        _option("api:case-option"),
+        _edit("options"),
+        {"title": "Renamed by the matrix"},
+    ),
+    api(
+        "DELETE option",
+        "DELETE",
+        "api:case-option",
+        _option("api:case-option", "?reason=Superseded"),
+        _edit("options"),
+    ),
+    api(
+        "GET option gaps", "GET", "api:case-option-gaps", _case("api:case-option-gaps"), oracle.read
+    ),
+    api(
+        "POST option gaps",
+        "POST",
+        "api:case-option-gaps",
+        _case("api:case-option-gaps"),
+        _edit("options"),
+        {"category": "diplomacy", "reason": "No diplomatic channel is open."},
+    ),
+    # DESIGN §2 names the audit trail for auditors; §7 shows it (the timeline) on the case page
+    # to whoever sees the case, so the team reads it too.
+    api("GET events", "GET", "api:case-events", _case("api:case-events"), oracle.read),
+    # ASSUMPTION: the list of report versions is case metadata (the case page lists them too);
+    # only opening a PDF is reading the report.
+    api("GET reports", "GET", "api:case-reports", _case("api:case-reports"), oracle.read),
+    api(
+        "GET report pdf",
+        "GET",
+        "api:report-pdf",
+        _report("api:report-pdf"),
+        oracle.read_signed_report,
+    ),
+    *(
+        api(
+            f"transition {name}",
+            "POST",
+            "api:case-transition",
+            _case("api:case-transition", name=name),
+            _transition(name),
+            TRANSITION_BODIES[name],
+        )
+        for name in oracle.TRANSITIONS
+    ),
+]
+
+TARGETS = [*WEB_TARGETS, *API_TARGETS]
+
+# URLs with a case or a report in their path that the matrix does not request, and why.
+NOT_IN_MATRIX = {
+    "web:report-requeue": "POST-only housekeeping for a failed report; no report fails here",
+}
+
+
+# ------------------------------------------------------------------------------
+# The world: a case in each state, built once through the real services
+# ------------------------------------------------------------------------------
+def build_worlds(team) -> list[World]:
+    """Build one case per state. Each case also gets the content its state's own forward
+    transition needs (scope, assessment, options), so the guards hold and an allowed cell
+    answers 200; who wrote what is ``oracle.CONTRIBUTORS``."""
+    prepare = {
+        "scoping": lambda case: fill_scope(case, team.lead),
+        "assessment": lambda case: fill_assessment(case, team.official),
+        "options": lambda case: fill_options(case, team.official),
+    }
+    worlds = []
+    for state in STATES:
+        case = new_case(team) if state == "triggered" else case_in_state(team, state)
+        if state in prepare:
+            prepare[state](case)
+        assert case.marking == Marking.OFFICIAL_SENSITIVE
+        option = case.options.filter(version=case.version).order_by("created_at").first()
+        report = case.reports.order_by("-number").first()
+        worlds.append(
+            World(
+                state=state,
+                case_id=str(case.pk),
+                option_id=str(option.pk) if option else None,
+                report_id=str(report.pk) if report else None,
+            )
+        )
+    return worlds
+
+
+def all_cases_sro() -> User:
+    """An SRO who also holds the all-cases permission (DESIGN §2)."""
+    user = UserFactory(username="sro_all", roles=["sro"])
+    user.user_permissions.add(Permission.objects.get(codename="view_all_cases"))
+    return User.objects.get(pk=user.pk)
+
+
+# ------------------------------------------------------------------------------
+# Running a cell
+# ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cell:
+    persona: Persona
+    cleared: bool | None  # None: anonymous, who has no clearance
+    world: World
+    target: Target
+
+    def row(self) -> tuple[str, ...]:
+        cleared = "-" if self.cleared is None else ("yes" if self.cleared else "no")
+        return (
+            self.persona.role,
+            self.persona.team,
+            cleared,
+            self.world.state,
+            self.target.label,
+        )
+
+
+def outcome(response, surface: str) -> str:
+    """Reduce a response to the oracle's outcome classes."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return oracle.OK
+    if surface == "web" and status == 302:
+        location = response["Location"]
+        if location.startswith(reverse("web:sign-in")):
+            return oracle.SIGN_IN
+        return f"302 to {location}"
+    if surface == "api" and status == 401:
+        return oracle.SIGN_IN
+    return str(status)
+
+
+def send(client, target: Target, path: str):
+    method = getattr(client, target.method.lower())
+    if target.surface == "api" and target.body is not None:
+        return method(path, target.body, format="json")
+    return method(path)
+
+
+def run_cell(client, cell: Cell, path: str) -> str:
+    """Make the cell's request in a savepoint that is always rolled back."""
+    try:
+        with transaction.atomic():
+            response = send(client, cell.target, path)
+            transaction.set_rollback(True)
+    except Exception as error:
+        return f"error {type(error).__name__}: {error}"[:120]
+    if response.streaming:
+        # Read the file to the end: the test client closes it then, without the request-finished
+        # signal that would drop the database connection (and the test's transaction with it).
+        b"".join(response.streaming_content)
+    return outcome(response, cell.target.surface)
+
+
+def cells_for(worlds: list[World]) -> list[tuple[Cell, str]]:
+    """Return every applicable cell with its path, in a fixed order.
+
+    The "not cleared" column is generated where clearance decides: for the personas who see
+    the case when cleared. Lowering the clearance of someone who cannot see a case anyway only
+    repeats their 404 (and would cost 4,000 more requests, a third of the run).
+    """
+    cells = []
+    for cleared in (True, False):
+        for persona in PERSONAS:
+            if persona.anonymous and not cleared:
+                continue  # anonymous has no clearance: one column for them
+            for world in worlds:
+                if not cleared and not oracle.sees(persona, True, world.state):
+                    continue
+                for target in TARGETS:
+                    path = target.path(world)
+                    if path is None:
+                        continue
+                    cell = Cell(persona, None if persona.anonymous else cleared, world, target)
+                    cells.append((cell, path))
+    return cells
+
+
+def expected(cell: Cell) -> str:
+    return cell.target.expect(cell.persona, bool(cell.cleared), cell.world.state)
+
+
+def mismatch_table(rows: list[tuple[str, ...]]) -> str:
+    header = ("role", "team", "cleared", "state", "target", "expected", "got")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(row):
+        return " | ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+# ------------------------------------------------------------------------------
+# The tests
+# ------------------------------------------------------------------------------
+def test_the_oracle_knows_the_state_machine_the_app_runs():
+    """The oracle's transition table (DESIGN §3) and the app's are the same machine, so the
+    matrix tries every transition the app has (and only those)."""
+    app = {name: (set(sources), target) for name, sources, target in transition_table()}
+    design = {name: (set(t.sources), t.target) for name, t in oracle.TRANSITIONS.items()}
+    assert app == design
+    assert set(STATES) == set(CaseState.values)
+
+
+def _case_or_report_urls() -> set[str]:
+    """Return the names of the pages' and the API's URLs with a case or a report in the path."""
+    names = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                route = str(pattern.pattern)
+                if namespace in ("web", "api") and ("case_id" in route or "report_id" in route):
+                    names.add(f"{namespace}:{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_the_matrix_covers_every_url_with_a_case_or_a_report_in_its_path():
+    covered = {target.url_name for target in TARGETS} | set(NOT_IN_MATRIX)
+    assert _case_or_report_urls() <= covered
+    transitions = {t.label.removeprefix("api: transition ") for t in API_TARGETS}
+    assert set(oracle.TRANSITIONS) <= transitions
+
+
+def _clients(users: dict[str, User], client_for, api_for) -> dict[tuple[str, str], Any]:
+    """Return one signed-in browser session and one API token client per persona, made by the
+    shared fixtures (anonymous gets bare clients)."""
+    clients: dict[tuple[str, str], Any] = {}
+    for persona in PERSONAS:
+        if persona.anonymous:
+            clients[persona.key, "web"], clients[persona.key, "api"] = Client(), APIClient()
+        else:
+            clients[persona.key, "web"] = client_for(users[persona.key])
+            clients[persona.key, "api"] = api_for(users[persona.key])
+    return clients
+
+
+def test_permission_matrix(team, client_for, api_for, caplog, request):
+    # Thousands of refusals would each log a warning, slowly, into the failure report.
+    caplog.set_level(logging.ERROR, logger="django.request")
+    caplog.set_level(logging.WARNING, logger="celery")
+    started = time.monotonic()
+    users = {**team.everyone(), "sro_all": all_cases_sro()}
+    worlds = build_worlds(team)
+    clients = _clients(users, client_for, api_for)
+    cells = cells_for(worlds)
+    built = time.monotonic()
+
+    mismatches: list[tuple[str, ...]] = []
+    answers: Counter[str] = Counter()
+    # Everyone as built (cleared for OFFICIAL-SENSITIVE, the cases' marking), anonymous
+    # included; then everyone cleared only to OFFICIAL.
+    phases = [
+        (None, [(cell, path) for cell, path in cells if cell.cleared is not False]),
+        (Marking.OFFICIAL, [(cell, path) for cell, path in cells if cell.cleared is False]),
+    ]
+    took = []
+    for clearance, phase in phases:
+        phase_started = time.process_time()
+        with transaction.atomic():
+            if clearance:
+                User.objects.update(clearance=clearance)
+            for cell, path in phase:
+                want = expected(cell)
+                got = run_cell(clients[cell.persona.key, cell.target.surface], cell, path)
+                answers[want] += 1
+                if got != want:
+                    mismatches.append((*cell.row(), want, got))
+            transaction.set_rollback(True)
+        took.append(f"{time.process_time() - phase_started:.0f}s CPU")
+    finished = time.monotonic()
+
+    assert sum(answers.values()) == len(cells)
+    summary = (
+        f"{len(cells)} cells: {len(PERSONAS) - 1} personas + anonymous x {len(worlds)} states "
+        f"x {len(TARGETS)} targets ({len(WEB_TARGETS)} pages, {len(API_TARGETS)} API requests "
+        f"of which {len(oracle.TRANSITIONS)} transitions) with clearance: {len(phases[0][1])}; "
+        f"without, where clearance decides: {len(phases[1][1])}. Option and report targets "
+        "only on cases that have one. Expected: "
+        + ", ".join(f"{count} {answer}" for answer, count in sorted(answers.items()))
+        + f". Built in {built - started:.1f}s, ran in {finished - built:.1f}s "
+        f"({' + '.join(took)}); {len(mismatches)} cells differ."
+    )
+    request.config.stash.setdefault(MATRIX_SUMMARY, []).append(summary)
+    if mismatches:
+        pytest.fail(
+            f"{len(mismatches)} of {len(cells)} cells differ from DESIGN (tests/matrix/oracle.py):"
+            f"\n{mismatch_table(mismatches)}",
+            pytrace=False,
+        )
