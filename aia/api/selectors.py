@@ -3,9 +3,11 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from aia.api.pagination import TOTAL
 from aia.models import Case, OptionGap, User
 
 
@@ -32,26 +34,58 @@ def option_gap_list(*, case: Case) -> QuerySet[OptionGap]:
     )
 
 
-def case_list_page(*, keys: Sequence[Any]) -> tuple[list[Case], dict[str, Any]]:
-    """Load one page of the case list, in the order of ``keys``, with everyone on the teams.
+def case_list_page(
+    *, keys: QuerySet | Sequence[Any], total: Subquery | None = None
+) -> tuple[list[Case], dict[str, Any]]:
+    """Load one page of the case list, with everyone on the teams, newest first.
+
+    ``keys`` is the page's slice of a visibility-filtered list of case keys (a subquery) or a
+    list of keys, whose order is then kept; ``total``, the pagination's count of the whole
+    list, comes back on each case (``aia.api.pagination``).
 
     Returns the cases and ``{"people": {user id: user}, "officials": {case id: [user id]}}``
-    for ``CaseListItemSerializer``: three narrow queries instead of a six-way join, which is
-    what keeps the list fast at 10,000 cases. The keys come from a visibility-filtered list.
+    for ``CaseListItemSerializer``: on PostgreSQL two queries (the cases with their situations
+    and their officials' IDs, then the people on the teams, unless there are none), elsewhere
+    one more for the officials. Narrow queries instead of a six-way join are what keep the
+    list fast at 10,000 cases.
     """
-    cases = {case.pk: case for case in Case.objects.select_related("situation").filter(pk__in=keys)}
+    cases = Case.objects.select_related("situation").filter(pk__in=keys).order_by("-opened_at")
+    if total is not None:
+        cases = cases.annotate(**{TOTAL: total})
+    in_query = connections[cases.db].vendor == "postgresql"
+    if in_query:
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        cases = cases.annotate(
+            official_ids=ArraySubquery(
+                Case.officials.through.objects.filter(case_id=OuterRef("pk"))
+                .order_by("user_id")
+                .values("user_id")
+            )
+        )
+    rows = list(cases)
+    if not isinstance(keys, QuerySet):
+        position = {key: index for index, key in enumerate(keys)}
+        rows.sort(key=lambda case: position[case.pk])
     officials: dict[Any, list[int]] = {}
-    for case_id, user_id in (
-        Case.officials.through.objects.filter(case_id__in=keys)
-        .order_by("user_id")
-        .values_list("case_id", "user_id")
-    ):
-        officials.setdefault(case_id, []).append(user_id)
+    if in_query:
+        officials = {case.pk: case.official_ids for case in rows if case.official_ids}
+    else:
+        for case_id, user_id in (
+            Case.officials.through.objects.filter(case_id__in=[case.pk for case in rows])
+            .order_by("user_id")
+            .values_list("case_id", "user_id")
+        ):
+            officials.setdefault(case_id, []).append(user_id)
     people_ids = {user_id for ids in officials.values() for user_id in ids}
-    for case in cases.values():
+    for case in rows:
         people_ids.update(
             (case.lead_official_id, case.legal_adviser_id, case.sro_id, case.minister_id)
         )
     people_ids.discard(None)
-    people = {user.pk: user for user in User.objects.filter(pk__in=people_ids)}
-    return [cases[key] for key in keys], {"people": people, "officials": officials}
+    people = {}
+    if people_ids:
+        # Only what a list item shows of a person: username and name.
+        team = User.objects.filter(pk__in=people_ids).only("username", "first_name", "last_name")
+        people = {user.pk: user for user in team.order_by()}
+    return rows, {"people": people, "officials": officials}

@@ -1,7 +1,11 @@
 """Output serializers shared by several endpoints. Input serializers live in their view."""
 
+import datetime
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from aia.api.fields import BlankAsNullChoiceField
 from aia.deadlines import case_clock
@@ -30,10 +34,21 @@ SECTION_CODE_CHOICES = [(code, code) for code in SECTION_CODES]
 
 
 _DATETIME = serializers.DateTimeField()
+# ``get_state_display`` without the model field's choice flattening on every call.
+STATE_LABELS = dict(CaseState.choices)
 
 
-def _datetime(value) -> str | None:
-    return None if value is None else _DATETIME.to_representation(value)
+def _datetime(value, zone: datetime.tzinfo | None = None) -> str | None:
+    """``DateTimeField().to_representation(value)``; with ``zone`` (the current time zone,
+    looked up once per page by the caller) without DRF's per-call lookups, for the aware ISO
+    8601 datetimes AIA stores."""
+    if value is None:
+        return None
+    output = getattr(_DATETIME, "format", api_settings.DATETIME_FORMAT)
+    if zone is None or timezone.is_naive(value) or str(output).lower() != ISO_8601:
+        return _DATETIME.to_representation(value)
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _user(user) -> dict[str, str] | None:
@@ -97,10 +112,10 @@ class DeadlinesSerializer(serializers.Serializer):
         return _deadlines(case)
 
 
-def _deadlines(case) -> dict:
-    clock = case_clock(case)
+def _deadlines(case, today: datetime.date | None = None, zone=None) -> dict:
+    clock = case_clock(case, today)
     return {
-        "stage_started_at": _datetime(case.stage_started_at),
+        "stage_started_at": _datetime(case.stage_started_at, zone),
         "stage_deadline": clock.deadline.isoformat() if clock.deadline else None,
         "working_days_left": clock.working_days_left,
         "overdue": clock.overdue,
@@ -176,6 +191,10 @@ class CaseListItemSerializer(serializers.Serializer):
                 "sro": _user(people.get(case.sro_id)),
                 "minister": _user(people.get(case.minister_id)),
             }
+        # Today and the time zone are the same for every item of a page: look them up once.
+        if not hasattr(self, "_now"):
+            self._now = (timezone.localdate(), timezone.get_current_timezone())
+        today, zone = self._now
         situation = case.situation
         return {
             "id": str(case.pk),
@@ -188,15 +207,15 @@ class CaseListItemSerializer(serializers.Serializer):
                 "area": situation.area,
             },
             "state": case.state,
-            "state_display": case.get_state_display(),
+            "state_display": str(STATE_LABELS.get(case.state, case.state)),
             "marking": case.marking,
             "track": case.track,
             "knowledge_date": case.knowledge_date.isoformat(),
             "version": case.version,
             "team": team,
-            "deadlines": _deadlines(case),
-            "opened_at": _datetime(case.opened_at),
-            "signed_off_at": _datetime(case.signed_off_at),
+            "deadlines": _deadlines(case, today, zone),
+            "opened_at": _datetime(case.opened_at, zone),
+            "signed_off_at": _datetime(case.signed_off_at, zone),
             "decision": case.decision or None,
         }
 

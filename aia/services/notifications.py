@@ -3,20 +3,28 @@
 Notifications are recorded in the same transaction as the change they announce, and their
 emails go through the outbox, so none is lost and none is sent twice. Only people who may see
 the case are ever notified: its team, or for a case awaiting a team the SROs cleared for it.
+
+The recipients' permissions are loaded in one query and the notifications and their outbox
+rows inserted in one each, whatever the number of recipients: the hand-offs that notify happen
+inside the services' transactions, with the case row locked.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import cache
 
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import Value, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from aia import permissions
 from aia.models import Case, Notification, User
 from aia.models.choices import Marking
-from aia.services.outbox import outbox_enqueue
+from aia.services.outbox import outbox_enqueue_many
 
 Kind = Notification.Kind
 
@@ -41,10 +49,13 @@ TRANSITION_NOTICES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 TEAM = ("sro", "lead_official", "officials", "legal_adviser", "minister")
+# The positions that are a user each (``officials`` are many).
+TEAM_FIELDS = ("sro", "lead_official", "legal_adviser", "minister")
 
 
 def team_members(case: Case, positions: Iterable[str]) -> list[User]:
     """Return the active users holding the positions on the case, each once."""
+    team_load(case)
     users: dict[int, User] = {}
     for position in positions:
         if position == "officials":
@@ -57,17 +68,200 @@ def team_members(case: Case, positions: Iterable[str]) -> list[User]:
     return [user for user in users.values() if user.is_active]
 
 
-def sros_for_triage(case: Case) -> list[User]:
-    """Return the SROs who may take on a case awaiting a team (one query)."""
-    return list(
-        User.objects.with_perm(
-            permissions.ASSIGN_CASE,
-            include_superusers=False,
-            backend="django.contrib.auth.backends.ModelBackend",
+def team_load(case: Case) -> None:
+    """Load the case's team, in two queries at most: the named positions, then the officials
+    (each skipped when the case has them already)."""
+    missing = {
+        getattr(case, field.attname): field.name
+        for field in (Case._meta.get_field(name) for name in TEAM_FIELDS)
+        if getattr(case, field.attname) is not None and not field.is_cached(case)
+    }
+    if missing:
+        people = User.objects.in_bulk(list(missing))
+        for field in (Case._meta.get_field(name) for name in TEAM_FIELDS):
+            user = people.get(getattr(case, field.attname))
+            if user is not None and not field.is_cached(case):
+                setattr(case, field.name, user)
+    prefetch_related_objects([case], "officials")
+
+
+def permissions_set(
+    user: User, user_permissions: Iterable[str], group_permissions: Iterable[str]
+) -> None:
+    """Give ``user`` the permissions Django's ``ModelBackend`` would load for it, so that
+    ``user.has_perm`` asks the database nothing more (names as ``app_label.codename``)."""
+    if user.is_superuser:
+        return  # ModelBackend gives superusers every permission; let it load them.
+    user._user_perm_cache = set(user_permissions)
+    user._group_perm_cache = set(group_permissions)
+
+
+# Permission names (``app_label.codename``) of users, their own and through their groups.
+PERMISSIONS_SQL = """
+SELECT up.{up_user}, 'user', ct.{app_label} || '.' || p.{codename}
+  FROM {user_perms} up
+  JOIN {permission} p ON p.{p_id} = up.{up_permission}
+  JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+  WHERE up.{up_user} = ANY(%s)
+UNION ALL
+SELECT ug.{ug_user}, 'group', ct.{app_label} || '.' || p.{codename}
+  FROM {user_groups} ug
+  JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
+  JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
+  JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+  WHERE ug.{ug_user} = ANY(%s)
+"""
+
+
+@cache
+def permission_sql_names(alias: str) -> dict[str, str]:
+    """The quoted table and column names ``PERMISSIONS_SQL`` (and the API's token query) use,
+    read from the models."""
+    quote = connections[alias].ops.quote_name
+
+    def column(model, field: str) -> str:
+        return quote(model._meta.get_field(field).column)
+
+    user_perms = User.user_permissions.through
+    user_groups = User.groups.through
+    group_perms = Group.permissions.through
+    return {
+        "permission": quote(Permission._meta.db_table),
+        "p_id": quote(Permission._meta.pk.column),
+        "p_content_type": column(Permission, "content_type"),
+        "codename": column(Permission, "codename"),
+        "content_type": quote(ContentType._meta.db_table),
+        "ct_id": quote(ContentType._meta.pk.column),
+        "app_label": column(ContentType, "app_label"),
+        "user_perms": quote(user_perms._meta.db_table),
+        "up_user": column(user_perms, "user"),
+        "up_permission": column(user_perms, "permission"),
+        "user_groups": quote(user_groups._meta.db_table),
+        "ug_user": column(user_groups, "user"),
+        "ug_group": column(user_groups, "group"),
+        "group_perms": quote(group_perms._meta.db_table),
+        "gp_group": column(group_perms, "group"),
+        "gp_permission": column(group_perms, "permission"),
+    }
+
+
+def permissions_preload(users: Iterable[User]) -> None:
+    """Load the permissions of every user in ``users`` in one query (instead of two queries
+    per user on their first ``has_perm``). Users whose permissions are loaded already, inactive
+    users (who have none) and superusers (who have all) are left alone."""
+    pending = {
+        user.pk: user
+        for user in users
+        if user.is_active
+        and not user.is_superuser
+        and not hasattr(user, "_perm_cache")
+        and not hasattr(user, "_user_perm_cache")
+    }
+    if not pending:
+        return
+    found: dict[tuple[int, str], set[str]] = {}
+    for holder, source, name in _permission_rows(list(pending)):
+        found.setdefault((holder, source), set()).add(name)
+    for pk, user in pending.items():
+        permissions_set(user, found.get((pk, "user"), ()), found.get((pk, "group"), ()))
+
+
+def _permission_rows(user_ids: list[int]) -> Iterable[tuple[int, str, str]]:
+    """``(user id, "user" or "group", permission name)`` for each permission of the users."""
+    alias = router.db_for_read(Permission)
+    if connections[alias].vendor == "postgresql":
+        # Written out: it runs inside most hand-offs, and the ORM's version of this union
+        # costs more to build than to run.
+        with connections[alias].cursor() as cursor:
+            cursor.execute(
+                PERMISSIONS_SQL.format(**permission_sql_names(alias)), [user_ids, user_ids]
+            )
+            return cursor.fetchall()
+    own = (
+        User.user_permissions.through.objects.filter(user_id__in=user_ids)
+        .annotate(source=Value("user"))
+        .values_list(
+            "user_id", "source", "permission__content_type__app_label", "permission__codename"
         )
-        .filter(is_active=True, clearance__in=Marking.clearances_covering(case.marking))
-        .order_by("pk")
+        .order_by()
     )
+    via_groups = (
+        User.groups.through.objects.filter(user_id__in=user_ids, group__permissions__isnull=False)
+        .annotate(source=Value("group"))
+        .values_list(
+            "user_id",
+            "source",
+            "group__permissions__content_type__app_label",
+            "group__permissions__codename",
+        )
+        .order_by()
+    )
+    return [
+        (holder, source, f"{app_label}.{codename}")
+        for holder, source, app_label, codename in own.union(via_groups, all=True)
+    ]
+
+
+# Active users cleared for some markings who hold a permission, with all their permissions.
+USERS_WITH_PERMISSION_SQL = """
+SELECT * FROM (
+  SELECT {user_columns},
+    ARRAY(SELECT ct.{app_label} || '.' || p.{codename}
+          FROM {user_perms} up
+          JOIN {permission} p ON p.{p_id} = up.{up_permission}
+          JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+          WHERE up.{up_user} = u.{u_id}) AS perms_own,
+    ARRAY(SELECT ct.{app_label} || '.' || p.{codename}
+          FROM {user_groups} ug
+          JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
+          JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
+          JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+          WHERE ug.{ug_user} = u.{u_id}) AS perms_via_groups
+  FROM {user} u
+  WHERE u.{u_active} AND u.{u_clearance} = ANY(%s)
+) AS users
+WHERE %s = ANY(perms_own || perms_via_groups)
+ORDER BY {u_id}
+"""
+
+
+@cache
+def user_sql_names(alias: str) -> dict[str, str]:
+    """``permission_sql_names`` and the user table's names (columns as ``u.<column>``)."""
+    quote = connections[alias].ops.quote_name
+    return {
+        **permission_sql_names(alias),
+        "user": quote(User._meta.db_table),
+        "user_columns": ", ".join(f"u.{quote(f.column)}" for f in User._meta.concrete_fields),
+        "u_id": quote(User._meta.pk.column),
+        "u_active": quote(User._meta.get_field("is_active").column),
+        "u_clearance": quote(User._meta.get_field("clearance").column),
+    }
+
+
+def sros_for_triage(case: Case) -> list[User]:
+    """Return the SROs who may take on a case awaiting a team, with their permissions loaded
+    (one query): active users cleared for the case holding ``assign_case``, through a role
+    group or their own, superusers only when they hold it too."""
+    clearances = list(Marking.clearances_covering(case.marking))
+    alias = router.db_for_read(User)
+    if connections[alias].vendor != "postgresql":
+        sros = list(
+            User.objects.with_perm(
+                permissions.ASSIGN_CASE,
+                include_superusers=False,
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
+            .filter(is_active=True, clearance__in=clearances)
+            .order_by("pk")
+        )
+        permissions_preload(sros)
+        return sros
+    sql = USERS_WITH_PERMISSION_SQL.format(**user_sql_names(alias))
+    sros = list(User.objects.using(alias).raw(sql, [clearances, permissions.ASSIGN_CASE]))
+    for sro in sros:
+        permissions_set(sro, sro.perms_own, sro.perms_via_groups)
+    return sros
 
 
 def notify(
@@ -79,41 +273,65 @@ def notify(
     subject: str,
     body: str,
     actor: User | None = None,
+    new_occasion: bool = False,
 ) -> list[Notification]:
     """Record a notification for each user and queue its email.
 
     ``key`` identifies the occasion (e.g. one reminder of one stage); a user is notified of an
-    occasion once however often this runs. The actor is not told about their own action, and
-    nobody who may not see the case hears of it.
+    occasion once however often this runs. ``new_occasion`` says the key names something made
+    in the caller's transaction (a new case or trigger), so that nobody can have been told of
+    it yet: the notifications are inserted without looking for earlier ones (a duplicate key
+    would still be refused by the database). The actor is not told about their own action,
+    and nobody who may not see the case hears of it.
     """
-    created = []
-    now = timezone.now()
-    for user in users:
-        if actor is not None and user.pk == actor.pk:
-            continue
+    recipients: dict[str, User] = {}
+    candidates = [user for user in users if actor is None or user.pk != actor.pk]
+    if case is not None:
+        # Who may see the case depends on the team and on permissions: one query each.
+        prefetch_related_objects([case], "officials")
+        permissions_preload(candidates)
+    for user in candidates:
         if case is not None and not permissions.can_view_case(case, user):
             continue
-        notification, is_new = Notification.objects.get_or_create(
-            key=f"{key}:{user.pk}",
-            defaults={
-                "user": user,
-                "case": case,
-                "kind": kind,
-                "subject": subject[:300],
-                "body": body,
-                "created_at": now,
-                "email_wanted": user.email_notifications and bool(user.email),
-            },
+        recipients.setdefault(f"{key}:{user.pk}", user)
+    if not recipients:
+        return []
+    now = timezone.now()
+    notes = [
+        Notification(
+            key=note_key,
+            user=user,
+            case=case,
+            kind=kind,
+            subject=subject[:300],
+            body=body,
+            created_at=now,
+            email_wanted=user.email_notifications and bool(user.email),
         )
-        if not is_new:
-            continue
-        created.append(notification)
-        if notification.email_wanted:
-            outbox_enqueue(
-                task="aia.tasks.notification_email",
-                kwargs={"notification_id": str(notification.pk)},
-            )
+        for note_key, user in recipients.items()
+    ]
+    created = Notification.objects.bulk_create(notes) if new_occasion else _insert_new(notes)
+    outbox_enqueue_many(
+        task="aia.tasks.notification_email",
+        kwargs_list=[{"notification_id": str(note.pk)} for note in created if note.email_wanted],
+    )
     return created
+
+
+def _insert_new(notes: Sequence[Notification]) -> list[Notification]:
+    """Insert the notifications whose key is new; return those (two queries for any number).
+
+    A key recorded before, or by a concurrent transaction, is skipped by the database (``ON
+    CONFLICT DO NOTHING``); reading back the new rows' own IDs tells which ones this call
+    inserted.
+    """
+    Notification.objects.bulk_create(notes, ignore_conflicts=True)
+    inserted = set(
+        Notification.objects.filter(pk__in=[note.pk for note in notes])
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    return [note for note in notes if note.pk in inserted]
 
 
 def _subject(case: Case, text: str) -> str:
@@ -141,10 +359,13 @@ def notify_transition(*, case: Case, actor: User | None, transition: str, sequen
     )
 
 
-def notify_case_awaiting_team(*, case: Case) -> None:
+def notify_case_awaiting_team(*, case: Case, sros: Iterable[User] | None = None) -> None:
+    """Tell the SROs cleared for a case just opened that it awaits a team; ``sros`` is
+    ``sros_for_triage(case)`` when the caller has looked them up already."""
     notify(
         case=case,
-        users=sros_for_triage(case),
+        users=sros_for_triage(case) if sros is None else sros,
+        new_occasion=True,
         kind=Kind.CASE_AWAITING_TEAM,
         key=f"awaiting-team:{case.pk}",
         subject=_subject(case, "new case awaiting a team"),
@@ -153,11 +374,13 @@ def notify_case_awaiting_team(*, case: Case) -> None:
 
 
 def notify_trigger_joined(*, case: Case, trigger_id: str, source: str) -> None:
+    """Tell the team that a trigger recorded in this transaction joined their case."""
     notify(
         case=case,
         users=team_members(case, TEAM),
         kind=Kind.TRIGGER_JOINED,
         key=f"trigger:{trigger_id}",
+        new_occasion=True,
         subject=_subject(case, "a new trigger joined the case"),
         body=f"A new trigger joined {case.reference} ({case.title}): {source}.",
     )

@@ -3,6 +3,7 @@
 import datetime
 import importlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -21,11 +22,23 @@ DEFAULT_STALE_AFTER = datetime.timedelta(minutes=10)
 
 def outbox_enqueue(*, task: str, kwargs: dict[str, Any]) -> OutboxTask:
     """Record work for ``task`` in the caller's transaction and dispatch it after commit."""
+    return outbox_enqueue_many(task=task, kwargs_list=[kwargs])[0]
+
+
+def outbox_enqueue_many(*, task: str, kwargs_list: Sequence[dict[str, Any]]) -> list[OutboxTask]:
+    """Record one piece of work for ``task`` per item of ``kwargs_list``, in one insert in the
+    caller's transaction, and dispatch each row after commit."""
+    if not kwargs_list:
+        return []
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Outbox work is recorded inside the service's transaction.")
-    row = OutboxTask.objects.create(task=task, kwargs=kwargs, created_at=timezone.now())
-    transaction.on_commit(lambda: outbox_dispatch(outbox_id=row.pk))
-    return row
+    now = timezone.now()
+    rows = OutboxTask.objects.bulk_create(
+        [OutboxTask(task=task, kwargs=kwargs, created_at=now) for kwargs in kwargs_list]
+    )
+    for row in rows:
+        transaction.on_commit(lambda outbox_id=row.pk: outbox_dispatch(outbox_id=outbox_id))
+    return rows
 
 
 def outbox_dispatch(*, outbox_id: Any) -> bool:

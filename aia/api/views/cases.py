@@ -2,13 +2,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from aia import selectors
 from aia.api.pagination import paginated_response
 from aia.api.schema import PAGINATION_PARAMETERS, READ_ERRORS, errors, paginated
 from aia.api.selectors import case_filter_overdue, case_list_page
 from aia.api.serializers import CaseDetailSerializer, CaseListItemSerializer
+from aia.api.views.base import ApiView
 from aia.models import AccessRecord, Case, User
 from aia.models.choices import CaseState, EventType, Stage
 from aia.services.security import access_record
@@ -21,7 +21,7 @@ def case_detail_data(*, case: Case, user: User, request: Request) -> dict:
     return CaseDetailSerializer(case, context=context).data
 
 
-class CaseListApi(APIView):
+class CaseListApi(ApiView):
     """List the cases you can see."""
 
     class FilterSerializer(serializers.Serializer):
@@ -65,11 +65,11 @@ class CaseListApi(APIView):
             view=self,
             queryset=cases,
             serializer_class=CaseListItemSerializer,
-            load=lambda keys: case_list_page(keys=keys),
+            load=lambda keys, total: case_list_page(keys=keys, total=total),
         )
 
 
-class CaseDetailApi(APIView):
+class CaseDetailApi(ApiView):
     """Show one case."""
 
     @extend_schema(
@@ -108,7 +108,7 @@ class CaseEventSerializer(serializers.Serializer):
         ref_name = "CaseEvent"
 
 
-class CaseEventListApi(APIView):
+class CaseEventListApi(ApiView):
     """Read a case's audit trail, oldest first."""
 
     @extend_schema(

@@ -3,13 +3,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from aia import selectors
 from aia.api.fields import StrictCharField, StrictSerializer
 from aia.api.schema import READ_ERRORS, WRITE_ERRORS, errors
 from aia.api.selectors import option_gap_list
 from aia.api.serializers import CORE_CATEGORY_CHOICES, OptionSerializer, UserRefSerializer
+from aia.api.views.base import ApiView
 from aia.models.choices import (
     LeadDepartment,
     Level,
@@ -65,7 +65,7 @@ OptionInputSerializer = _option_input_serializer("OptionInput", partial=False)
 OptionPatchSerializer = _option_input_serializer("OptionPatch", partial=True)
 
 
-class OptionListCreateApi(APIView):
+class OptionListCreateApi(ApiView):
     """List a case's options register; add an option."""
 
     @extend_schema(
@@ -94,7 +94,7 @@ class OptionListCreateApi(APIView):
         return Response(OptionSerializer(option).data, status=status.HTTP_201_CREATED)
 
 
-class OptionDetailApi(APIView):
+class OptionDetailApi(ApiView):
     """Read, change or withdraw one option."""
 
     @extend_schema(
@@ -158,7 +158,7 @@ class OptionGapSerializer(serializers.Serializer):
         ref_name = "OptionGap"
 
 
-class OptionGapListRecordApi(APIView):
+class OptionGapListRecordApi(ApiView):
     """List and record the reasons why a core category has no option."""
 
     class InputSerializer(StrictSerializer):

@@ -5,11 +5,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from aia import selectors
 from aia.api.schema import READ_ERRORS, errors
 from aia.api.serializers import UserRefSerializer
+from aia.api.views.base import ApiView
 from aia.models import Report
 from aia.models.choices import ReportStatus
 from aia.services.reports import report_download_record
@@ -41,7 +41,7 @@ class ReportSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(path)
 
 
-class ReportListApi(APIView):
+class ReportListApi(ApiView):
     """List the report versions of a case."""
 
     @extend_schema(
@@ -58,7 +58,7 @@ class ReportListApi(APIView):
         return Response(ReportSerializer(reports, many=True, context={"request": request}).data)
 
 
-class ReportPdfApi(APIView):
+class ReportPdfApi(ApiView):
     """Download a rendered report."""
 
     def perform_content_negotiation(self, request, force=False):

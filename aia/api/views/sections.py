@@ -3,11 +3,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from aia import permissions, selectors
 from aia.api.schema import READ_ERRORS, WRITE_ERRORS, errors
 from aia.api.serializers import SECTION_CODE_CHOICES, UserRefSerializer
+from aia.api.views.base import ApiView
 from aia.framework import SECTION_CODES, get_framework
 from aia.models import Case, Section
 from aia.models.choices import Capacity, Confidence, Crime, Rating, SectionKind, SectionStatus
@@ -94,7 +94,7 @@ def _section_data(*, case: Case, section: Section, request: Request) -> dict:
     return SectionSerializer(section, context={"request": request, "case": case}).data
 
 
-class SectionListApi(APIView):
+class SectionListApi(ApiView):
     """List the sections of a case's current version with their status."""
 
     @extend_schema(
@@ -113,7 +113,7 @@ class SectionListApi(APIView):
         return Response(SectionSummarySerializer(sections, many=True).data)
 
 
-class SectionDetailApi(APIView):
+class SectionDetailApi(ApiView):
     """Read or edit one section."""
 
     class InputSerializer(serializers.Serializer):

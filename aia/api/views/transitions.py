@@ -9,13 +9,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from aia import selectors
 from aia.api.fields import StrictCharField, StrictSerializer
 from aia.api.schema import WRITE_ERRORS, errors
 from aia.api.selectors import user_map_by_username
 from aia.api.serializers import OPTION_DECISION_CHOICES, CaseDetailSerializer
+from aia.api.views.base import ApiView
 from aia.api.views.cases import case_detail_data
 from aia.exceptions import InvalidInput, NotFound
 from aia.models.choices import Decision, Marking
@@ -142,7 +142,7 @@ def _resolve_team(data: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-class CaseTransitionApi(APIView):
+class CaseTransitionApi(ApiView):
     """Take a transition on a case."""
 
     @extend_schema(

@@ -2,7 +2,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from aia import selectors
 from aia.api.pagination import paginated_response
@@ -14,6 +13,7 @@ from aia.api.serializers import (
     TriggerBriefSerializer,
 )
 from aia.api.throttling import TriggerIngestThrottle
+from aia.api.views.base import ApiView
 from aia.models.choices import Crime, Finding, Instrument, Marking, TriggerKind
 from aia.services.triggers import trigger_ingest
 
@@ -43,7 +43,7 @@ class TriggerSituationInputSerializer(serializers.Serializer):
         ref_name = "TriggerSituationInput"
 
 
-class TriggerListCreateApi(APIView):
+class TriggerListCreateApi(ApiView):
     """List the triggers of the cases you can see; ingest a new trigger."""
 
     class FilterSerializer(serializers.Serializer):
