@@ -3,6 +3,7 @@ through the services, so most models are read-only here."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aia.models import (
     Case,
@@ -17,6 +18,7 @@ from aia.models import (
     Trigger,
     User,
 )
+from aia.services.second_factor import second_factor_remove
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -129,3 +131,32 @@ class CaseEventAdmin(ReadOnlyAdmin):
     search_fields = ("case__reference", "hash")
     list_select_related = ("case", "actor")
     actions = None
+
+
+# Authenticator apps: listed, and removed when a phone is lost; never added or changed here (a
+# user sets up their own at sign-in, so no one else ever sees the key). Replaces django-otp's
+# own admin, which would let an administrator create a device and read its key.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    fields = list_display
+    readonly_fields = list_display
+    search_fields = ("user__username",)
+    list_filter = ("confirmed",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        second_factor_remove(device=obj, actor=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user"):
+            second_factor_remove(device=device, actor=request.user, request=request)

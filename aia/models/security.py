@@ -66,6 +66,7 @@ class SecurityEvent(AppendOnlyModel):
         LOCKED_OUT = "locked_out", "Locked out after repeated failures"
         SECOND_FACTOR_FAILED = "second_factor_failed", "Wrong one-time code"
         SECOND_FACTOR_VERIFIED = "second_factor_verified", "One-time code verified"
+        SECOND_FACTOR_REMOVED = "second_factor_removed", "Authenticator app removed"
         REAUTHENTICATED = "reauthenticated", "Re-entered password"
         REAUTHENTICATION_FAILED = "reauthentication_failed", "Wrong password on re-entry"
 

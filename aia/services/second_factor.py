@@ -80,6 +80,25 @@ def second_factor_check(
     return _check(user=user, device=device, code=code, purpose=purpose, request=request)
 
 
+def second_factor_remove(
+    *, device: TOTPDevice, actor: User, request: HttpRequest | None = None
+) -> None:
+    """Remove a user's authenticator app (a lost or replaced phone), as an administrator.
+
+    The user's sessions verified by it stop being verified, and their next sign-in sets up a
+    new app. The removal, and who made it, go to the security log.
+    """
+    with transaction.atomic():
+        user, name = device.user, device.name
+        device.delete()
+        security_event_record(
+            kind=Kind.SECOND_FACTOR_REMOVED,
+            user=user,
+            request=request,
+            details={"removed_by": actor.get_username(), "device": name},
+        )
+
+
 def _check(
     *, user: User, device: TOTPDevice, code: str, purpose: str, request: HttpRequest | None
 ) -> TOTPDevice:

@@ -193,3 +193,31 @@ def test_a_superuser_needs_the_code_before_the_admin_opens(team, superuser):
         "/admin/"
     )
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_superuser_removes_a_lost_app_and_the_user_sets_up_a_new_one(team, superuser):
+    device = totp_device(team.sro)
+    sro = sign_in_verified(Client(), team.sro)
+    assert sro.get(reverse("web:dashboard")).status_code == 200
+    admin = sign_in_verified(Client(), superuser)
+    change_list = reverse("admin:otp_totp_totpdevice_changelist")
+    listing = admin.get(change_list).content.decode()
+    assert str(team.sro) in listing
+    assert device.key not in listing
+    # No one adds a device for someone else, or reads or edits its key.
+    assert admin.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+    detail = admin.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert device.key not in detail.content.decode()
+
+    response = admin.post(
+        reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=team.sro).exists()
+    event = SecurityEvent.objects.get(kind=Kind.SECOND_FACTOR_REMOVED)
+    assert (event.user, event.details) == (
+        team.sro,
+        {"removed_by": "root", "device": device.name},
+    )
+    # The session it verified is verified no more; the next step is a new app.
+    assert sro.get(reverse("web:dashboard"))["Location"].startswith(SET_UP)
