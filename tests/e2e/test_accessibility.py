@@ -68,4 +68,8 @@ def test_no_serious_or_critical_violations_on_any_page_type(team, sign_in, brows
 
     found += check(sign_in(team.minister, bypass_csp=True), f"/cases/{minister.pk}/minister/")
 
+    auditor = sign_in(team.auditor, bypass_csp=True)
+    found += check(auditor, "/security-log/")
+    found += check(auditor, f"/cases/{assessment.pk}/access-log/")
+
     assert not found, "\n".join(found)
