@@ -106,7 +106,10 @@ def case_visibility_q(user: User) -> Q:
         return Q(pk__in=[])
     from aia.models import Case
 
-    cleared = Q(marking__in=Marking.covered_by(user.clearance))
+    covered = Marking.covered_by(user.clearance)
+    # Cleared for every marking: no filter at all, so that counting the cases a reader may see
+    # needs no scan of each case's marking (the case list counts them on every request).
+    cleared = Q() if len(covered) == len(Marking.values) else Q(marking__in=covered)
     if user.has_perm(VIEW_ALL_CASES):
         return cleared
     on_team = (
