@@ -123,8 +123,9 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
             "next": next_url,
             "errors": error_summary_items(form),
             "issuer": settings.OTP_TOTP_ISSUER,
-            # The QR code is drawn by segno from the device's own otpauth:// URL: no user text.
-            "qr_svg": mark_safe(  # noqa: S308 - segno's SVG of our own URL, not user input
+            # segno draws the device's otpauth:// URL as SVG paths: the username in it is
+            # encoded in the code's modules, never written into the SVG as text.
+            "qr_svg": mark_safe(  # noqa: S308 - segno's own path-only SVG
                 segno.make(device.config_url, error="m").svg_inline(
                     scale=5, dark="#0b0c0c", light="#ffffff", omitsize=False
                 )
