@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 
 from aia.models import User
 from aia.services.notifications import (
+    permission_arrays_sql,
     permissions_preload,
     permissions_set,
     user_sql_names,
@@ -28,18 +29,7 @@ from aia.services.notifications import (
 
 # The token's user, the token, and the user's own and groups' permissions, by token key.
 API_USER_SQL = """
-SELECT {user_columns}, t.{t_created} AS token_created,
-  ARRAY(SELECT ct.{app_label} || '.' || p.{codename}
-        FROM {user_perms} up
-        JOIN {permission} p ON p.{p_id} = up.{up_permission}
-        JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
-        WHERE up.{up_user} = t.{t_user}) AS perms_own,
-  ARRAY(SELECT ct.{app_label} || '.' || p.{codename}
-        FROM {user_groups} ug
-        JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
-        JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
-        JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
-        WHERE ug.{ug_user} = t.{t_user}) AS perms_via_groups
+SELECT {user_columns}, t.{t_created} AS token_created, {permission_arrays}
 FROM {token} t JOIN {user} u ON u.{u_id} = t.{t_user}
 WHERE t.{t_key} = %s
 """
@@ -53,11 +43,13 @@ def _api_user_sql(alias: str) -> str:
     def column(field: str) -> str:
         return quote(Token._meta.get_field(field).column)
 
+    t_user = column("user")
     return API_USER_SQL.format(
         **user_sql_names(alias),
+        permission_arrays=permission_arrays_sql(alias, f"t.{t_user}"),
         token=quote(Token._meta.db_table),
         t_key=column("key"),
-        t_user=column("user"),
+        t_user=t_user,
         t_created=column("created"),
     )
 

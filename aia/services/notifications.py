@@ -202,21 +202,31 @@ def _permission_rows(user_ids: list[int]) -> Iterable[tuple[int, str, str]]:
     ]
 
 
-# Active users cleared for some markings who hold a permission, with all their permissions.
-USERS_WITH_PERMISSION_SQL = """
-SELECT * FROM (
-  SELECT {user_columns},
+# The two columns ``perms_own`` and ``perms_via_groups`` (permission names as arrays) of the
+# user whose id is the SQL expression ``{user_ref}``: what ``permissions_set`` takes.
+PERMISSION_ARRAYS_SQL = """
     ARRAY(SELECT ct.{app_label} || '.' || p.{codename}
           FROM {user_perms} up
           JOIN {permission} p ON p.{p_id} = up.{up_permission}
           JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
-          WHERE up.{up_user} = u.{u_id}) AS perms_own,
+          WHERE up.{up_user} = {user_ref}) AS perms_own,
     ARRAY(SELECT ct.{app_label} || '.' || p.{codename}
           FROM {user_groups} ug
           JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
           JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
           JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
-          WHERE ug.{ug_user} = u.{u_id}) AS perms_via_groups
+          WHERE ug.{ug_user} = {user_ref}) AS perms_via_groups"""
+
+
+def permission_arrays_sql(alias: str, user_ref: str) -> str:
+    """``PERMISSION_ARRAYS_SQL`` for the user whose id is ``user_ref``, names quoted."""
+    return PERMISSION_ARRAYS_SQL.format(**permission_sql_names(alias), user_ref=user_ref)
+
+
+# Active users cleared for some markings who hold a permission, with all their permissions.
+USERS_WITH_PERMISSION_SQL = """
+SELECT * FROM (
+  SELECT {user_columns}, {permission_arrays}
   FROM {user} u
   WHERE u.{u_active} AND u.{u_clearance} = ANY(%s)
 ) AS users
@@ -257,7 +267,10 @@ def sros_for_triage(case: Case) -> list[User]:
         )
         permissions_preload(sros)
         return sros
-    sql = USERS_WITH_PERMISSION_SQL.format(**user_sql_names(alias))
+    names = user_sql_names(alias)
+    sql = USERS_WITH_PERMISSION_SQL.format(
+        **names, permission_arrays=permission_arrays_sql(alias, f"u.{names['u_id']}")
+    )
     sros = list(User.objects.using(alias).raw(sql, [clearances, permissions.ASSIGN_CASE]))
     for sro in sros:
         permissions_set(sro, sro.perms_own, sro.perms_via_groups)
