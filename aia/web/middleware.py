@@ -7,14 +7,13 @@ token endpoint asks for the code itself.
 """
 
 from collections.abc import Callable
-from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
 from aia.api.exceptions import envelope
 from aia.permissions import requires_second_factor
-from aia.services.second_factor import second_factor_device
+from aia.web.views.auth import second_step_redirect
 
 # What an unverified session may still reach: the second step itself, signing out, assets.
 OPEN_PREFIXES = ("/static/", "/assets/", "/healthz/")
@@ -45,6 +44,6 @@ class SecondFactorMiddleware:
         if request.path.startswith("/api/"):
             message = "Enter the one-time code from your authenticator app in the browser first."
             return JsonResponse(envelope(message, {"reason": "second_factor_required"}), status=403)
-        step = "web:two-factor" if second_factor_device(user) else "web:two-factor-set-up"
-        query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
-        return HttpResponseRedirect(reverse(step) + (f"?{query}" if query else ""))
+        # After the step, back to the page asked for (a form's POST cannot be replayed).
+        next_url = request.get_full_path() if request.method == "GET" else ""
+        return second_step_redirect(user, next_url)

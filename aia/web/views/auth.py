@@ -50,8 +50,7 @@ class SignInView(LoginView):
         user = form.get_user()
         if requires_second_factor(user):
             # Signed in, not yet verified: the middleware would send them here anyway.
-            step = "web:two-factor" if second_factor_device(user) else "web:two-factor-set-up"
-            return _to_step(step, self.get_success_url())
+            return second_step_redirect(user, self.get_success_url())
         messages.success(self.request, f"Signed in as {user.display_name}.")
         return response
 
@@ -146,5 +145,13 @@ def _next_url(request: HttpRequest) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
+def second_step_redirect(user, next_url: str = "") -> HttpResponse:
+    """Send a signed-in, unverified user to their second step: the code, or setting up an
+    app if they have none yet; then on to ``next_url``."""
+    step = "web:two-factor" if second_factor_device(user) else "web:two-factor-set-up"
+    return _to_step(step, next_url)
+
+
 def _to_step(step: str, next_url: str) -> HttpResponse:
-    return HttpResponseRedirect(reverse(step) + "?" + urlencode({"next": next_url}))
+    query = "?" + urlencode({"next": next_url}) if next_url else ""
+    return HttpResponseRedirect(reverse(step) + query)
