@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from aia.models import SecurityEvent
 from aia.models.choices import CaseState, Marking, Role
@@ -70,8 +71,9 @@ def test_the_security_log_shows_failures_as_typed_and_escaped(team, client_for):
 
 
 def test_the_security_log_is_paged(team, client_for):
+    now = timezone.now()
     SecurityEvent.objects.bulk_create(
-        SecurityEvent(kind=SecurityEvent.Kind.SIGN_IN_FAILED, username=f"guess{n}", at=team_time())
+        SecurityEvent(kind=SecurityEvent.Kind.SIGN_IN_FAILED, username=f"guess{n}", at=now)
         for n in range(130)
     )
     auditor = client_for(team.auditor)
@@ -91,9 +93,3 @@ def test_the_security_log_is_for_auditors_only(team, client_for):
         assert "Security log" not in client.get(reverse("web:dashboard")).content.decode()
     auditor = client_for(team.auditor)
     assert "Security log" in auditor.get(reverse("web:dashboard")).content.decode()
-
-
-def team_time():
-    from django.utils import timezone
-
-    return timezone.now()
