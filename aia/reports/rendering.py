@@ -8,6 +8,7 @@ renderer read a file or open a connection. See docs/reports.md.
 """
 
 import datetime
+import functools
 import io
 import logging
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from aia.reports.presentation import ASSETS_DIR, report_context
@@ -28,6 +29,8 @@ REPORT_TEMPLATE = "aia/reports/report.html"
 # PDF/UA-1: a tagged PDF with a structure tree, document language and title shown by the
 # viewer. It renders correctly on WeasyPrint 70 at no measurable cost (docs/reports.md).
 PDF_VARIANT = "pdf/ua-1"
+# Our own user-agent stylesheet, in place of WeasyPrint's (see ReportHTML).
+UA_STYLESHEET = ASSETS_DIR / "report-ua.css"
 GENERATOR = "AIA (Atrocity Impact Assessment) report renderer"
 
 _CONTENT_TYPES = {
@@ -69,6 +72,26 @@ class SafeURLFetcher(URLFetcher):
         )
 
 
+@functools.cache
+def _report_ua_stylesheet() -> CSS:
+    """Parse the report's user-agent stylesheet once per process."""
+    return CSS(string=UA_STYLESHEET.read_text(encoding="utf-8"))
+
+
+class ReportHTML(HTML):
+    """WeasyPrint's ``HTML``, starting from our user-agent stylesheet instead of its own.
+
+    WeasyPrint's HTML5 sheet styles ``::marker`` and five footnote and note pseudo-elements on
+    every element through universal rules, so it computes some 16,000 pseudo-element styles
+    for a heavy report; ours (``assets/report-ua.css``) keeps the same defaults for the
+    elements the report uses and nothing else. ``_ua_stylesheets`` is private, so WeasyPrint
+    is pinned and tests/reports/test_report_ua.py fails if it stops calling this method.
+    """
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [_report_ua_stylesheet()]
+
+
 def _asset_path(url: str) -> Path | None:
     """Return the asset file a ``file:`` URL names, or None if it is anything else."""
     try:
@@ -104,7 +127,7 @@ def html_to_pdf(
 ) -> tuple[bytes, int]:
     """Lay out the HTML and return the PDF bytes and the number of pages."""
     fetcher = url_fetcher or SafeURLFetcher()
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    document = ReportHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
     metadata = metadata or {}
     if metadata.get("title"):
         document.metadata.title = metadata["title"]
