@@ -149,10 +149,16 @@ def trigger_ingest(*, actor: User | None, data: dict[str, Any]) -> IngestResult:
 
 
 def _existing(clean: dict[str, Any]) -> IngestResult | None:
-    """Return the result of a trigger seen before (one indexed lookup), or ``None``."""
+    """Return the result of a trigger seen before (one indexed lookup), or ``None``.
+
+    Only what the answer names is loaded (the trigger's id and outcome, the case's id,
+    reference and state): building the query for every column of both costs more than running
+    it, and most triggers are new. Other fields load when first read.
+    """
     trigger = next(
         iter(
             Trigger.objects.select_related("case")
+            .only("id", "outcome", "case__id", "case__reference", "case__state")
             .filter(source_body=clean["source_body"], reference=clean["reference"])
             .order_by()[:1]
         ),
@@ -305,14 +311,10 @@ def _case_open(
         stage_started_at=now,
     )
     case.set_stage_deadline()
-    case.save(force_insert=True)
-    # A case just opened has no officials: the notifications need not ask.
-    case._prefetched_objects_cache = {"officials": User.objects.none()}
-    _sections_create(case)
     trigger.case = case
     trigger.outcome = OPENED
-    trigger.save(force_insert=True)
-    sros = sros_for_triage(case)
+    # Both events are chained before anything is written, so the case row goes in with the
+    # chain's head already on it (no second write of the row).
     events = [
         case_event_chain(
             case=case,
@@ -333,9 +335,13 @@ def _case_open(
             details=_trigger_details(trigger, case),
         ),
     ]
-    # One update for the audit chain's head.
-    case.save(update_fields=["event_count", "last_event_hash"])
+    case.save(force_insert=True)
+    # A case just opened has no officials: the notifications need not ask.
+    case._prefetched_objects_cache = {"officials": User.objects.none()}
+    _sections_create(case)
+    trigger.save(force_insert=True)
     case_events_save(case=case, events=events, head=False)
+    sros = sros_for_triage(case)
     notify_case_awaiting_team(case=case, sros=sros)
     return case
 
@@ -349,22 +355,22 @@ def _sections_create(case: Case) -> None:
     ``bulk_create``.
     """
     framework = get_framework()
-    sections = [
-        Section(case=case, version=1, code=code, kind=framework.section(code).kind)
-        for code in SECTION_CODES
-    ]
+    kinds = [framework.section(code).kind for code in SECTION_CODES]
     db = router.db_for_write(Section)
     if connections[db].vendor != "postgresql":
-        Section.objects.bulk_create(sections)
+        Section.objects.bulk_create(
+            Section(case=case, version=1, code=code, kind=kind)
+            for code, kind in zip(SECTION_CODES, kinds, strict=True)
+        )
         return
     sql, constants = _sections_sql(db)
-    # The first section supplies the defaults: every section is built the same way.
+    # One section, built as every section is, supplies the other columns' values (building
+    # all 24 as model instances cost as much as the rest of the insert).
+    model = Section(case=case, version=1, code=SECTION_CODES[0], kind=kinds[0])
     params = [
-        field.get_db_prep_save(field.pre_save(sections[0], True), connections[db])
-        for field in constants
+        field.get_db_prep_save(field.pre_save(model, True), connections[db]) for field in constants
     ]
-    codes = [section.code for section in sections]
-    kinds = [section.kind for section in sections]
+    codes = list(SECTION_CODES)
     with connections[db].cursor() as cursor:
         cursor.execute(sql, [*params, codes, kinds])
 
