@@ -5,7 +5,7 @@ triggers), and Django's ``ModelBackend`` answers the first such question with tw
 the user's own permissions, then their groups'. Here they come with the token instead: on
 PostgreSQL in the token's own query (two array subqueries), elsewhere in one more query. They
 are the permissions ``ModelBackend`` would load, stored where it keeps them for the rest of
-the request (``aia.services.notifications.permissions_set``).
+the request (``aia.permission_loading``).
 
 The PostgreSQL query is written once, from the models' own table and column names: it runs on
 every request, and building it through the ORM each time cost more CPU than the two queries it
@@ -20,7 +20,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from aia.models import User
-from aia.services.notifications import (
+from aia.permission_loading import (
     permission_arrays_sql,
     permissions_preload,
     permissions_set,

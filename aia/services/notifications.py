@@ -10,20 +10,18 @@ inside the services' transactions, with the case row locked.
 """
 
 from collections.abc import Iterable, Sequence
-from functools import cache
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import connections, router, transaction
-from django.db.models import Value, prefetch_related_objects
+from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from aia import permissions
 from aia.models import Case, Notification, User
 from aia.models.choices import Marking
+from aia.permission_loading import permissions_preload, users_with_permission
 from aia.services.outbox import outbox_enqueue_many
 
 Kind = Notification.Kind
@@ -85,196 +83,13 @@ def team_load(case: Case) -> None:
     prefetch_related_objects([case], "officials")
 
 
-def permissions_set(
-    user: User, user_permissions: Iterable[str], group_permissions: Iterable[str]
-) -> None:
-    """Give ``user`` the permissions Django's ``ModelBackend`` would load for it, so that
-    ``user.has_perm`` asks the database nothing more (names as ``app_label.codename``)."""
-    if user.is_superuser:
-        return  # ModelBackend gives superusers every permission; let it load them.
-    user._user_perm_cache = set(user_permissions)
-    user._group_perm_cache = set(group_permissions)
-
-
-# Permission names (``app_label.codename``) of users, their own and through their groups.
-PERMISSIONS_SQL = """
-SELECT up.{up_user}, 'user', ct.{app_label} || '.' || p.{codename}
-  FROM {user_perms} up
-  JOIN {permission} p ON p.{p_id} = up.{up_permission}
-  JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
-  WHERE up.{up_user} = ANY(%s)
-UNION ALL
-SELECT ug.{ug_user}, 'group', ct.{app_label} || '.' || p.{codename}
-  FROM {user_groups} ug
-  JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
-  JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
-  JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
-  WHERE ug.{ug_user} = ANY(%s)
-"""
-
-
-@cache
-def permission_sql_names(alias: str) -> dict[str, str]:
-    """The quoted table and column names ``PERMISSIONS_SQL`` (and the API's token query) use,
-    read from the models."""
-    quote = connections[alias].ops.quote_name
-
-    def column(model, field: str) -> str:
-        return quote(model._meta.get_field(field).column)
-
-    user_perms = User.user_permissions.through
-    user_groups = User.groups.through
-    group_perms = Group.permissions.through
-    return {
-        "permission": quote(Permission._meta.db_table),
-        "p_id": quote(Permission._meta.pk.column),
-        "p_content_type": column(Permission, "content_type"),
-        "codename": column(Permission, "codename"),
-        "content_type": quote(ContentType._meta.db_table),
-        "ct_id": quote(ContentType._meta.pk.column),
-        "app_label": column(ContentType, "app_label"),
-        "user_perms": quote(user_perms._meta.db_table),
-        "up_user": column(user_perms, "user"),
-        "up_permission": column(user_perms, "permission"),
-        "user_groups": quote(user_groups._meta.db_table),
-        "ug_user": column(user_groups, "user"),
-        "ug_group": column(user_groups, "group"),
-        "group_perms": quote(group_perms._meta.db_table),
-        "gp_group": column(group_perms, "group"),
-        "gp_permission": column(group_perms, "permission"),
-    }
-
-
-def permissions_preload(users: Iterable[User]) -> None:
-    """Load the permissions of every user in ``users`` in one query (instead of two queries
-    per user on their first ``has_perm``). Users whose permissions are loaded already, inactive
-    users (who have none) and superusers (who have all) are left alone."""
-    pending = {
-        user.pk: user
-        for user in users
-        if user.is_active
-        and not user.is_superuser
-        and not hasattr(user, "_perm_cache")
-        and not hasattr(user, "_user_perm_cache")
-    }
-    if not pending:
-        return
-    found: dict[tuple[int, str], set[str]] = {}
-    for holder, source, name in _permission_rows(list(pending)):
-        found.setdefault((holder, source), set()).add(name)
-    for pk, user in pending.items():
-        permissions_set(user, found.get((pk, "user"), ()), found.get((pk, "group"), ()))
-
-
-def _permission_rows(user_ids: list[int]) -> Iterable[tuple[int, str, str]]:
-    """``(user id, "user" or "group", permission name)`` for each permission of the users."""
-    alias = router.db_for_read(Permission)
-    if connections[alias].vendor == "postgresql":
-        # Written out: it runs inside most hand-offs, and the ORM's version of this union
-        # costs more to build than to run.
-        with connections[alias].cursor() as cursor:
-            cursor.execute(
-                PERMISSIONS_SQL.format(**permission_sql_names(alias)), [user_ids, user_ids]
-            )
-            return cursor.fetchall()
-    own = (
-        User.user_permissions.through.objects.filter(user_id__in=user_ids)
-        .annotate(source=Value("user"))
-        .values_list(
-            "user_id", "source", "permission__content_type__app_label", "permission__codename"
-        )
-        .order_by()
-    )
-    via_groups = (
-        User.groups.through.objects.filter(user_id__in=user_ids, group__permissions__isnull=False)
-        .annotate(source=Value("group"))
-        .values_list(
-            "user_id",
-            "source",
-            "group__permissions__content_type__app_label",
-            "group__permissions__codename",
-        )
-        .order_by()
-    )
-    return [
-        (holder, source, f"{app_label}.{codename}")
-        for holder, source, app_label, codename in own.union(via_groups, all=True)
-    ]
-
-
-# The two columns ``perms_own`` and ``perms_via_groups`` (permission names as arrays) of the
-# user whose id is the SQL expression ``{user_ref}``: what ``permissions_set`` takes.
-PERMISSION_ARRAYS_SQL = """
-    ARRAY(SELECT ct.{app_label} || '.' || p.{codename}
-          FROM {user_perms} up
-          JOIN {permission} p ON p.{p_id} = up.{up_permission}
-          JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
-          WHERE up.{up_user} = {user_ref}) AS perms_own,
-    ARRAY(SELECT ct.{app_label} || '.' || p.{codename}
-          FROM {user_groups} ug
-          JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
-          JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
-          JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
-          WHERE ug.{ug_user} = {user_ref}) AS perms_via_groups"""
-
-
-def permission_arrays_sql(alias: str, user_ref: str) -> str:
-    """``PERMISSION_ARRAYS_SQL`` for the user whose id is ``user_ref``, names quoted."""
-    return PERMISSION_ARRAYS_SQL.format(**permission_sql_names(alias), user_ref=user_ref)
-
-
-# Active users cleared for some markings who hold a permission, with all their permissions.
-USERS_WITH_PERMISSION_SQL = """
-SELECT * FROM (
-  SELECT {user_columns}, {permission_arrays}
-  FROM {user} u
-  WHERE u.{u_active} AND u.{u_clearance} = ANY(%s)
-) AS users
-WHERE %s = ANY(perms_own || perms_via_groups)
-ORDER BY {u_id}
-"""
-
-
-@cache
-def user_sql_names(alias: str) -> dict[str, str]:
-    """``permission_sql_names`` and the user table's names (columns as ``u.<column>``)."""
-    quote = connections[alias].ops.quote_name
-    return {
-        **permission_sql_names(alias),
-        "user": quote(User._meta.db_table),
-        "user_columns": ", ".join(f"u.{quote(f.column)}" for f in User._meta.concrete_fields),
-        "u_id": quote(User._meta.pk.column),
-        "u_active": quote(User._meta.get_field("is_active").column),
-        "u_clearance": quote(User._meta.get_field("clearance").column),
-    }
-
-
 def sros_for_triage(case: Case) -> list[User]:
     """Return the SROs who may take on a case awaiting a team, with their permissions loaded
-    (one query): active users cleared for the case holding ``assign_case``, through a role
-    group or their own, superusers only when they hold it too."""
-    clearances = list(Marking.clearances_covering(case.marking))
-    alias = router.db_for_read(User)
-    if connections[alias].vendor != "postgresql":
-        sros = list(
-            User.objects.with_perm(
-                permissions.ASSIGN_CASE,
-                include_superusers=False,
-                backend="django.contrib.auth.backends.ModelBackend",
-            )
-            .filter(is_active=True, clearance__in=clearances)
-            .order_by("pk")
-        )
-        permissions_preload(sros)
-        return sros
-    names = user_sql_names(alias)
-    sql = USERS_WITH_PERMISSION_SQL.format(
-        **names, permission_arrays=permission_arrays_sql(alias, f"u.{names['u_id']}")
+    (one query on PostgreSQL): active users cleared for the case holding ``assign_case``,
+    through a role group or their own, superusers only when they hold it too."""
+    return users_with_permission(
+        permissions.ASSIGN_CASE, clearances=Marking.clearances_covering(case.marking)
     )
-    sros = list(User.objects.using(alias).raw(sql, [clearances, permissions.ASSIGN_CASE]))
-    for sro in sros:
-        permissions_set(sro, sro.perms_own, sro.perms_via_groups)
-    return sros
 
 
 def notify(

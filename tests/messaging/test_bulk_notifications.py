@@ -10,12 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from aia import permissions
 from aia.models import Case, Notification, OutboxTask, User
 from aia.models.choices import CaseState, Marking, Role
-from aia.services.notifications import (
-    notify,
-    permissions_preload,
-    sros_for_triage,
-    team_members,
-)
+from aia.permission_loading import permissions_preload
+from aia.services.notifications import notify, sros_for_triage, team_members
 from aia.services.outbox import outbox_enqueue_many
 from aia.services.triggers import trigger_ingest
 from tests.factories import UserFactory, case_in_state, committing, trigger_data
