@@ -65,3 +65,66 @@ def test_filters_by_state_and_situation(team, cases, client_for):
     assert [r for refs in by_situation.values() for r in refs] == [cases["assessment"].reference]
     nothing = client.get(reverse("web:dashboard"), {"state": CaseState.CLOSED})
     assert "No case you can see matches these filters." in text(nothing)
+
+
+def _other_heading(response) -> str:
+    match = re.search(
+        r'id="group-other">Other cases you can see <span[^>]*>([^<]+)</span>',
+        response.content.decode(),
+    )
+    return match.group(1) if match else ""
+
+
+def test_other_cases_come_a_page_at_a_time_newest_first(team, cases, client_for, monkeypatch):
+    monkeypatch.setattr("aia.web.views.dashboard.OTHER_PAGE_SIZE", 2)
+    newest_first = [case.reference for case in sorted(cases.values(), key=lambda c: c.opened_at)][
+        ::-1
+    ]
+    client = client_for(team.auditor)
+    url = reverse("web:dashboard")
+
+    pages = [client.get(url, {"page": number}) for number in (1, 2, 3)]
+    assert [_groups(page)["other"] for page in pages] == [
+        newest_first[0:2],
+        newest_first[2:4],
+        newest_first[4:5],
+    ]
+    assert {_other_heading(page) for page in pages} == {"5 cases"}
+    first = pages[0].content.decode()
+    assert 'href="?page=2#group-other" rel="next"' in first
+    assert "Page 1 of 3" in text(pages[0])
+    middle = pages[1].content.decode()
+    assert 'href="?page=1#group-other" rel="prev"' in middle
+    assert 'href="?page=3#group-other" rel="next"' in middle
+    # Page numbers that are not pages show the nearest page rather than an error.
+    assert _groups(client.get(url, {"page": "x"}))["other"] == newest_first[0:2]
+    assert _groups(client.get(url, {"page": 99}))["other"] == newest_first[4:5]
+
+
+def test_what_waits_on_the_user_is_on_every_page_and_never_among_the_others(
+    team, cases, client_for, monkeypatch
+):
+    monkeypatch.setattr("aia.web.views.dashboard.OTHER_PAGE_SIZE", 2)
+    client = client_for(team.sro)
+    url = reverse("web:dashboard")
+    first, second = client.get(url), client.get(url, {"page": 2})
+    for page in (first, second):
+        groups = _groups(page)
+        assert groups["assign"] == [cases["triggered"].reference]
+        assert groups["sign_off"] == [cases["sign_off"].reference]
+        assert _other_heading(page) == "3 cases"
+    others = _groups(first)["other"] + _groups(second)["other"]
+    assert sorted(others) == sorted(
+        cases[name].reference for name in ("assessment", "legal_review", "with_minister")
+    )
+
+
+def test_the_pages_keep_the_filters(team, cases, client_for, monkeypatch):
+    monkeypatch.setattr("aia.web.views.dashboard.OTHER_PAGE_SIZE", 2)
+    for _ in range(2):
+        new_case(team)
+    response = client_for(team.auditor).get(
+        reverse("web:dashboard"), {"state": CaseState.TRIGGERED}
+    )
+    assert _other_heading(response) == "3 cases"
+    assert 'href="?state=triggered&amp;page=2#group-other" rel="next"' in response.content.decode()

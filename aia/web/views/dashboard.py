@@ -1,7 +1,10 @@
 """The dashboard: the user's cases grouped by what they must do next."""
 
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -12,6 +15,10 @@ from aia.web import selectors as web_selectors
 from aia.web.errors import web_view
 from aia.web.forms import DashboardFilterForm
 
+# Cases per page of "Other cases you can see" (an auditor may see thousands); the groups of
+# cases waiting on the user are always shown whole.
+OTHER_PAGE_SIZE = 50
+
 
 @dataclass
 class CaseGroup:
@@ -19,6 +26,8 @@ class CaseGroup:
     title: str
     hint: str
     cases: list[Case] = field(default_factory=list)
+    # How many cases the group holds in all (more than ``cases`` when paged).
+    total: int = 0
 
 
 def _groups() -> list[CaseGroup]:
@@ -66,6 +75,20 @@ def _holds(position_id: int | None, user: User, permission: str) -> bool:
     return position_id == user.pk and user.has_perm(permission)
 
 
+def _may_wait_on(user: User) -> Q:
+    """The cases that can have a next step for the user (``next_step``): those where the user
+    holds a position, and those awaiting a team. For every other case it is "other"."""
+    officials = Case.officials.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    return (
+        Q(lead_official=user)
+        | Q(legal_adviser=user)
+        | Q(sro=user)
+        | Q(minister=user)
+        | Q(Exists(officials))
+        | Q(state=CaseState.TRIGGERED, sro__isnull=True)
+    )
+
+
 @web_view
 def dashboard(request: HttpRequest) -> HttpResponse:
     """List the cases the user may see, grouped by what they must do next, with filters."""
@@ -77,8 +100,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         situation = form.cleaned_data["situation"] or None
     cases = selectors.case_list_for_user(user=request.user, state=state, situation=situation)
     groups = {group.key: group for group in _groups()}
-    for case in cases:
-        groups[next_step(case, request.user)].cases.append(case)
+    # What waits on the user is shown whole; the rest, newest first, a page at a time.
+    waiting = []
+    for case in cases.filter(_may_wait_on(request.user)):
+        step = next_step(case, request.user)
+        if step != "other":
+            groups[step].cases.append(case)
+            waiting.append(case.pk)
+    for group in groups.values():
+        group.total = len(group.cases)
+    # The page shows no team, so it needs neither the officials nor the people joined.
+    others = cases.exclude(pk__in=waiting).select_related(None).select_related("situation")
+    others = Paginator(others.prefetch_related(None), OTHER_PAGE_SIZE)
+    page = others.get_page(request.GET.get("page"))
+    groups["other"].cases = list(page.object_list)
+    groups["other"].total = others.count
+    filters = {"state": state, "situation": situation}
     return render(
         request,
         "aia/web/dashboard.html",
@@ -86,6 +123,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "groups": [group for group in groups.values() if group.cases],
             "filter_form": form,
             "filtered": bool(state or situation),
-            "case_count": sum(len(group.cases) for group in groups.values()),
+            "case_count": sum(group.total for group in groups.values()),
+            "other_page": page,
+            "filter_query": urlencode({key: value for key, value in filters.items() if value}),
         },
     )
