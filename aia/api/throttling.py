@@ -2,7 +2,8 @@
 
 Rates come from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (set from the environment) and are
 read on each request, not when the class is defined, so a change of settings applies at once.
-Counters live in the default cache: configure a shared cache when running several processes.
+Counters live in the default cache, Redis in production (``config.settings.base``: shared by
+every process, errors ignored while Redis is down).
 """
 
 from rest_framework.settings import api_settings

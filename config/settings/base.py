@@ -185,10 +185,34 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 # ------------------------------------------------------------------------------
+# Cache
+# ------------------------------------------------------------------------------
+# The cache keeps what every process must share: the API's throttle counts (DRF), so that a
+# rate is the service's rate, not each worker's, and survives a restart. Redis when there is
+# one (production); otherwise memory, per process (``make run``, the tests). A Redis outage
+# must not stop the service: cache errors are then logged and ignored, and throttling lets
+# requests through (django-axes, which counts in the database, still locks out sign-ins).
+# Redis: the Celery broker (below) and, when set, the cache.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "aia",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# ------------------------------------------------------------------------------
 # Celery
 # ------------------------------------------------------------------------------
 # Without a broker the tasks run in-process, so a laptop needs no Redis.
-REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
