@@ -1,14 +1,13 @@
 """Settings for production: secure by default, everything from the environment."""
 
 from config.settings.base import *
-from config.settings.base import env
+from config.settings.base import database_from_url, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 # ------------------------------------------------------------------------------
 # Security
