@@ -90,9 +90,7 @@ def case_list_page(
 
         cases = cases.annotate(
             official_ids=ArraySubquery(
-                Case.officials.through.objects.filter(case_id=OuterRef("pk"))
-                .order_by("user_id")
-                .values("user_id")
+                Case.officials.through.objects.filter(case_id=OuterRef("pk")).values("user_id")
             )
         )
     rows = list(cases)
@@ -101,7 +99,8 @@ def case_list_page(
         rows.sort(key=lambda case: position[case.pk])
     officials: dict[Any, list[int]] = {}
     if in_query:
-        officials = {case.pk: case.official_ids for case in rows if case.official_ids}
+        # Sorted here rather than in SQL: the same order, one ORDER BY less to build per page.
+        officials = {case.pk: sorted(case.official_ids) for case in rows if case.official_ids}
     else:
         for case_id, user_id in (
             Case.officials.through.objects.filter(case_id__in=[case.pk for case in rows])
