@@ -54,6 +54,11 @@ def _api_user_sql(alias: str) -> str:
     )
 
 
+@cache
+def _user_attnames() -> list[str]:
+    return [field.attname for field in User._meta.concrete_fields]
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication (same header, same tokens, same errors), plus permissions."""
 
@@ -63,13 +68,19 @@ class TokenAuthentication(authentication.TokenAuthentication):
             user, token = super().authenticate_credentials(key)
             permissions_preload([user])
             return (user, token)
-        user = next(iter(User.objects.using(db).raw(_api_user_sql(db), [key])), None)
-        if user is None:
+        with connections[db].cursor() as cursor:
+            cursor.execute(_api_user_sql(db), [key])
+            row = cursor.fetchone()
+        if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        # The user's columns come first, in the model's order (``user_sql_names``).
+        names = _user_attnames()
+        user = User.from_db(db, names, row[: len(names)])
+        token_created, perms_own, perms_via_groups = row[len(names) :]
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        permissions_set(user, user.perms_own, user.perms_via_groups)
-        token = Token.from_db(db, ["key", "user_id", "created"], [key, user.pk, user.token_created])
+        permissions_set(user, perms_own, perms_via_groups)
+        token = Token.from_db(db, ["key", "user_id", "created"], [key, user.pk, token_created])
         token.user = user
         return (user, token)
 

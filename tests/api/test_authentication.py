@@ -42,6 +42,12 @@ def test_every_role_gets_the_permissions_django_would_load(team, django_assert_n
             True,
         )
         expected = User.objects.get(pk=user.pk)
+        # Every column as the ORM loads it (same values, same types, aware datetimes).
+        for field in User._meta.concrete_fields:
+            ours, orms = getattr(authenticated, field.attname), getattr(expected, field.attname)
+            assert (type(ours), ours) == (type(orms), orms), (name, field.name)
+        assert authenticated._state.db == expected._state.db
+        assert not authenticated._state.adding
         with django_assert_num_queries(0):
             loaded = authenticated.get_all_permissions()
             answers = [authenticated.has_perm(perm) for perm in EVERY_PERMISSION]
