@@ -19,7 +19,6 @@ from aia.services import cases as s
 from aia.services.outbox import outbox_sweep
 from tests.factories import PASSWORD, case_in_state
 from tests.integration.stack import (
-    RedisServer,
     child_env,
     producer_on,
     start_beat,
@@ -36,14 +35,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="the worker shares the PostgreSQL test database"
     ),
 ]
-
-
-@pytest.fixture
-def redis():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.factories import PASSWORD
-from tests.integration.stack import RedisServer, child_env
+from tests.integration.stack import child_env
 
 pytestmark = [
     pytest.mark.postgres,
@@ -40,14 +40,6 @@ setup_test_environment()
 response = Client().post({url!r}, data=sys.argv[1], content_type="application/json")
 print(json.dumps({{"status": response.status_code, "body": response.content.decode()}}))
 """
-
-
-@pytest.fixture
-def redis():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.close()
 
 
 def _post_in_new_process(redis_url: str, username: str, password: str) -> dict:
