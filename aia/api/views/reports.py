@@ -71,12 +71,12 @@ class ReportPdfApi(ApiView):
         summary="Download a report's PDF",
         description="The PDF as an attachment named after the case reference. Each download "
         "is recorded in the case's audit trail (`report_downloaded`). 409 while the report is "
-        "queued, rendering or failed.",
+        "queued, rendering or failed; 403 for the case's minister until it is submitted to them.",
         responses={
             (200, "application/pdf"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The signed report."
             ),
-            **errors(409, *READ_ERRORS),
+            **errors(403, 409, *READ_ERRORS),
         },
     )
     def get(self, request: Request, report_id) -> FileResponse:
