@@ -11,8 +11,9 @@ names (building their ORM versions on every call cost more than running them); e
 ORM does the same work in a query or two more.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -183,11 +184,26 @@ def user_sql_names(alias: str) -> dict[str, str]:
     return {
         **permission_sql_names(alias),
         "user": quote(User._meta.db_table),
+        # In the order of ``_user_attnames`` (``user_from_row`` reads them back so).
         "user_columns": ", ".join(f"u.{quote(f.column)}" for f in User._meta.concrete_fields),
         "u_id": quote(User._meta.pk.column),
         "u_active": quote(User._meta.get_field("is_active").column),
         "u_clearance": quote(User._meta.get_field("clearance").column),
     }
+
+
+@cache
+def _user_attnames() -> tuple[str, ...]:
+    """The user's fields in the order of ``user_sql_names``'s ``user_columns``."""
+    return tuple(field.attname for field in User._meta.concrete_fields)
+
+
+def user_from_row(alias: str, row: Sequence[Any]) -> tuple[User, tuple[Any, ...]]:
+    """Return the user whose columns (``user_columns``) open ``row``, and the rest of the
+    row: ``User.from_db`` on the slice does what a ``RawQuerySet`` would around it in far
+    fewer calls."""
+    names = _user_attnames()
+    return User.from_db(alias, names, row[: len(names)]), tuple(row[len(names) :])
 
 
 def users_with_permission(permission: str, *, clearances: Iterable[str]) -> list[User]:
@@ -212,7 +228,12 @@ def users_with_permission(permission: str, *, clearances: Iterable[str]) -> list
     sql = USERS_WITH_PERMISSION_SQL.format(
         **names, permission_arrays=permission_arrays_sql(alias, f"u.{names['u_id']}")
     )
-    users = list(User.objects.using(alias).raw(sql, [clearances, permission]))
-    for user in users:
-        permissions_set(user, user.perms_own, user.perms_via_groups)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [clearances, permission])
+        rows = cursor.fetchall()
+    users = []
+    for row in rows:
+        user, (perms_own, perms_via_groups) = user_from_row(alias, row)
+        permissions_set(user, perms_own, perms_via_groups)
+        users.append(user)
     return users

@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-from aia.models import User
 from aia.permission_loading import (
     permission_arrays_sql,
     permissions_preload,
     permissions_set,
+    user_from_row,
     user_sql_names,
 )
 
@@ -54,11 +54,6 @@ def _api_user_sql(alias: str) -> str:
     )
 
 
-@cache
-def _user_attnames() -> list[str]:
-    return [field.attname for field in User._meta.concrete_fields]
-
-
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication (same header, same tokens, same errors), plus permissions."""
 
@@ -73,10 +68,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        # The user's columns come first, in the model's order (``user_sql_names``).
-        names = _user_attnames()
-        user = User.from_db(db, names, row[: len(names)])
-        token_created, perms_own, perms_via_groups = row[len(names) :]
+        user, (token_created, perms_own, perms_via_groups) = user_from_row(db, row)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         permissions_set(user, perms_own, perms_via_groups)
