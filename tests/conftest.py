@@ -51,3 +51,12 @@ def team(db) -> Team:
     create_permissions(apps.get_app_config("authtoken"), verbosity=0)
     ensure_role_groups(Group, Permission)
     return make_team()
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    """The API's OpenAPI schema, as drf-spectacular generates it."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    with django_db_blocker.unblock():
+        return SchemaGenerator().get_schema(request=None, public=True)

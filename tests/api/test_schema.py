@@ -28,14 +28,6 @@ CONTRACT = {
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
-@pytest.fixture(scope="module")
-def schema(django_db_blocker):
-    from drf_spectacular.generators import SchemaGenerator
-
-    with django_db_blocker.unblock():
-        return SchemaGenerator().get_schema(request=None, public=True)
-
-
 def operations(schema):
     for path, item in schema["paths"].items():
         for method, operation in item.items():

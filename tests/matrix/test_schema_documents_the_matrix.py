@@ -9,21 +9,11 @@ from the oracle alone (no requests).
 import re
 import uuid
 
-import pytest
-
 from tests.matrix import oracle
 from tests.matrix.test_permission_matrix import API_TARGETS, World
 
 # The oracle's outcome classes as HTTP statuses ("ok" is any 2xx).
 STATUSES = {oracle.FORBIDDEN: "403", oracle.HIDDEN: "404", oracle.CONFLICT: "409"}
-
-
-@pytest.fixture(scope="module")
-def schema(django_db_blocker):
-    from drf_spectacular.generators import SchemaGenerator
-
-    with django_db_blocker.unblock():
-        return SchemaGenerator().get_schema(request=None, public=True)
 
 
 def _operation(schema: dict, method: str, path: str) -> dict:
