@@ -100,25 +100,32 @@ def can_view_case(case: Case, user: User) -> bool:
     return case.state == CaseState.TRIGGERED and case.sro_id is None and user.has_perm(ASSIGN_CASE)
 
 
+def on_team_q(user: User) -> Q:
+    """The queryset filter for the cases where ``is_on_team`` holds for an active user: a
+    named position, or one of the officials."""
+    from aia.models import Case
+
+    officials = Case.officials.through.objects.filter(case=OuterRef("pk"), user=user)
+    return (
+        Q(lead_official=user)
+        | Q(legal_adviser=user)
+        | Q(sro=user)
+        | Q(minister=user)
+        | Q(Exists(officials))
+    )
+
+
 def case_visibility_q(user: User) -> Q:
     """Return the queryset filter that selects exactly the cases ``can_view_case`` allows."""
     if not _active(user):
         return Q(pk__in=[])
-    from aia.models import Case
-
     covered = Marking.covered_by(user.clearance)
     # Cleared for every marking: no filter at all, so that counting the cases a reader may see
     # needs no scan of each case's marking (the case list counts them on every request).
     cleared = Q() if len(covered) == len(Marking.values) else Q(marking__in=covered)
     if user.has_perm(VIEW_ALL_CASES):
         return cleared
-    on_team = (
-        Q(lead_official=user)
-        | Q(legal_adviser=user)
-        | Q(sro=user)
-        | Q(minister=user)
-        | Q(Exists(Case.officials.through.objects.filter(case=OuterRef("pk"), user=user)))
-    )
+    on_team = on_team_q(user)
     if user.has_perm(ASSIGN_CASE):
         on_team |= Q(state=CaseState.TRIGGERED, sro__isnull=True)
     return cleared & on_team

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -78,15 +78,7 @@ def _holds(position_id: int | None, user: User, permission: str) -> bool:
 def _may_wait_on(user: User) -> Q:
     """The cases that can have a next step for the user (``next_step``): those where the user
     holds a position, and those awaiting a team. For every other case it is "other"."""
-    officials = Case.officials.through.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
-    return (
-        Q(lead_official=user)
-        | Q(legal_adviser=user)
-        | Q(sro=user)
-        | Q(minister=user)
-        | Q(Exists(officials))
-        | Q(state=CaseState.TRIGGERED, sro__isnull=True)
-    )
+    return permissions.on_team_q(user) | Q(state=CaseState.TRIGGERED, sro__isnull=True)
 
 
 @web_view
