@@ -1,0 +1,252 @@
+"""Inserting new rows of several models at once: one statement on PostgreSQL.
+
+A service that opens a case writes the case, its trigger, its first audit events, its sections
+and its notifications in one transaction. Saved one model at a time that is a statement each,
+and each cost Django more to build and send than PostgreSQL spent running it. On PostgreSQL,
+``insert_together`` sends them as one statement, each model's ``INSERT`` in a data-modifying
+``WITH`` clause (PostgreSQL runs every one of them to completion, whatever the main query
+reads; foreign keys are checked at commit, so their order does not matter).
+
+Each model's rows travel as one JSON parameter, read back by ``jsonb_populate_recordset``
+into the table's own column types, so the statement's text is short and the same however many
+rows there are: psycopg and PostgreSQL prepare it once per connection instead of parsing and
+planning it each time. The values are the ones ``bulk_create`` sends (``pre_save``, then each
+field's conversion for the database), written in PostgreSQL's input form (ISO dates and times
+with their offset, UUIDs as text). A model with a field of another type, or a value that is an
+expression, goes through Django's own insert compiler instead. Elsewhere each group is
+``bulk_create``\\ d.
+
+Like ``bulk_create``, it sends no model signals and calls no ``save()`` methods: it is for new
+rows of models whose services build them complete (the audit trail's own checks live in its
+services, not in ``save``). ``tests/services/test_inserts.py`` compares its rows with
+``bulk_create``'s, column by column.
+"""
+
+import datetime
+import json
+import uuid
+from collections.abc import Sequence
+from functools import cache
+from itertools import chain
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Field, JSONField, Model
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
+
+
+def insert_together(
+    *groups: Sequence[Model],
+    also: Sequence[tuple[str, Sequence[Any]]] = (),
+    using: str | None = None,
+) -> None:
+    """Insert every instance of ``groups`` (each a sequence of new instances of one model)
+    as ``bulk_create`` would, in one statement on PostgreSQL; empty groups are skipped.
+
+    ``also`` adds written-out ``INSERT`` statements, as ``(sql, params)``, to the same
+    statement; elsewhere they run one by one after the groups.
+
+    Primary keys the database assigns are set on the instances afterwards, and each instance
+    is marked as saved, as ``bulk_create`` leaves them.
+    """
+    groups = [list(group) for group in groups if group]
+    if not groups:
+        raise ValueError("Nothing to insert.")
+    for group in groups:
+        if any(type(obj) is not type(group[0]) for obj in group):
+            raise TypeError("Each group holds instances of one model.")
+        keyed = getattr(group[0], group[0]._meta.pk.attname) is not None
+        for obj in group:
+            if not obj._state.adding:
+                raise ValueError(f"{obj!r} is saved already: insert_together inserts new rows.")
+            if (getattr(obj, obj._meta.pk.attname) is not None) != keyed:
+                raise ValueError("Either every instance of a group has its key, or none has.")
+            obj._prepare_related_fields_for_save(operation_name="insert_together")
+    db = using or router.db_for_write(type(groups[0][0]))
+    connection = connections[db]
+    if connection.vendor != "postgresql":
+        for group in groups:
+            type(group[0])._base_manager.using(db).bulk_create(group)
+        with connection.cursor() as cursor:
+            for sql, params in also:
+                cursor.execute(sql, params)
+        return
+
+    clauses: list[str] = []
+    params: list = []
+    returned: list[int] = []  # indexes of the groups whose keys the database assigns
+    for index, group in enumerate(groups):
+        model = type(group[0])
+        opts = model._meta
+        assigned = getattr(group[0], opts.pk.attname) is None
+        if assigned:
+            returned.append(index)
+        fields = tuple(
+            field
+            for field in opts.concrete_fields
+            if not field.generated and not (assigned and field is opts.pk)
+        )
+        rows = _json_rows(fields, group, connection) if _json_safe(fields) else None
+        if rows is not None:
+            sql = _json_insert_sql(db, model, fields, assigned)
+            statement_params = [rows]
+        else:
+            query = InsertQuery(model)
+            query.insert_values(fields, group)
+            compiler = query.get_compiler(using=db)
+            if assigned:
+                compiler.returning_fields = [opts.pk]
+            [(sql, statement_params)] = compiler.as_sql()
+        clauses.append(f"{_name(index)} AS ({sql})")
+        params.extend(statement_params)
+    for index, (sql, statement_params) in enumerate(also, start=len(groups)):
+        clauses.append(f"{_name(index)} AS ({sql})")
+        params.extend(statement_params)
+    if returned:
+        select = " UNION ALL ".join(
+            f"SELECT {index}, {connection.ops.quote_name(groups[index][0]._meta.pk.column)} "  # noqa: S608 - a model's column, no input
+            f"FROM {_name(index)}"
+            for index in returned
+        )
+    else:
+        select = "SELECT 1"
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(clauses)} {select}", params)
+        rows = cursor.fetchall() if returned else []
+    keys: dict[int, list] = {index: [] for index in returned}
+    for index, key in rows:
+        keys[index].append(key)
+    for index in returned:
+        group = groups[index]
+        if len(keys[index]) != len(group):
+            raise RuntimeError("The database returned a different number of keys.")
+        for obj, key in zip(group, keys[index], strict=True):
+            setattr(obj, obj._meta.pk.attname, key)
+    for obj in chain.from_iterable(groups):
+        obj._state.adding = False
+        obj._state.db = db
+
+
+def insert_if_new(obj: Model, *, using: str | None = None) -> bool:
+    """Insert ``obj`` unless the row would break one of its table's unique constraints;
+    return whether it was inserted (then its key is set and it is marked as saved).
+
+    One statement (``INSERT … ON CONFLICT DO NOTHING RETURNING``), with no savepoint: a
+    concurrent transaction inserting the same key makes it wait for that one's outcome.
+    """
+    if not obj._state.adding:
+        raise ValueError(f"{obj!r} is saved already: insert_if_new inserts new rows.")
+    obj._prepare_related_fields_for_save(operation_name="insert_if_new")
+    opts = obj._meta
+    db = using or router.db_for_write(type(obj))
+    assigned = getattr(obj, opts.pk.attname) is None
+    fields = [
+        field
+        for field in opts.concrete_fields
+        if not field.generated and not (assigned and field is opts.pk)
+    ]
+    query = InsertQuery(type(obj), on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, [obj])
+    compiler = query.get_compiler(using=db)
+    compiler.returning_fields = [opts.pk]
+    [(sql, params)] = compiler.as_sql()
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    setattr(obj, opts.pk.attname, row[0])
+    obj._state.adding = False
+    obj._state.db = db
+    return True
+
+
+# Field types whose values ``_json_rows`` writes as PostgreSQL reads them back from JSON text
+# (ISO dates and times, UUIDs as text, JSON as itself). Any other type takes Django's
+# insert compiler instead.
+JSON_SAFE_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "DateField",
+        "DateTimeField",
+        "IntegerField",
+        "JSONField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "TextField",
+        "UUIDField",
+    }
+)
+
+
+@cache
+def _json_safe(fields: tuple[Field, ...]) -> bool:
+    return all(
+        not hasattr(field, "get_placeholder")
+        and (field.target_field if field.is_relation else field).get_internal_type()
+        in JSON_SAFE_TYPES
+        for field in fields
+    )
+
+
+def _json_rows(fields: Sequence[Field], objs: Sequence[Model], connection) -> str | None:
+    """The instances' rows as one JSON array of objects keyed by column, with the values
+    ``bulk_create`` would send (``pre_save``, then the field's conversion for the database);
+    ``None`` when a value is an expression, which only the insert compiler can write."""
+    rows = []
+    for obj in objs:
+        row = {}
+        for field in fields:
+            value = field.pre_save(obj, True)
+            if hasattr(value, "resolve_expression"):
+                return None
+            if isinstance(field, JSONField):
+                # The document itself, as the field's encoder writes it.
+                value = (
+                    json.loads(json.dumps(value, cls=field.encoder)) if value is not None else None
+                )
+            else:
+                value = field.get_db_prep_save(value, connection)
+            row[field.column] = value
+        rows.append(row)
+    return json.dumps(rows, default=_json_scalar)
+
+
+def _json_scalar(value: Any) -> str:
+    """PostgreSQL's input form of a converted value JSON cannot hold: dates and times in ISO
+    8601 (with their offset), UUIDs as text."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"Cannot write {type(value).__name__} as JSON for an insert.")
+
+
+@cache
+def _json_insert_sql(
+    db: str, model: type[Model], fields: tuple[Field, ...], returning: bool
+) -> str:
+    """``INSERT`` of the rows of one JSON parameter (``jsonb_populate_recordset`` gives each
+    key its column's type): a short text, the same for any number of rows, so psycopg and
+    PostgreSQL prepare it once."""
+    quote = connections[db].ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = (
+        f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 - a model's names, no input
+        f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)"
+    )
+    if returning:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return sql
+
+
+def _name(index: int) -> str:
+    return f"insert_{index}"

@@ -1,0 +1,181 @@
+"""``aia.inserts``: several models' new rows in one statement, the rows ``bulk_create`` writes."""
+
+import datetime
+import uuid
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Now
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from aia.inserts import insert_if_new, insert_together
+from aia.models import Case, CaseEvent, Notification, OutboxTask, Situation, Trigger
+from aia.models.choices import EventType, Marking, Track
+
+pytestmark = pytest.mark.django_db
+
+# Text a hand-written conversion could get wrong: quotes, backslashes, new lines, non-ASCII.
+AWKWARD = 'Sudan — "Darfur" \\ El Fasher\n<b>Zamzam</b> \u00e9\u4e2d'
+WHEN = datetime.datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=datetime.UTC)
+
+
+def _rows(team, n: int):
+    """One new case (in a situation of its own) with a trigger, two events, a notification and
+    an outbox row, all unsaved; ``n`` keeps unique fields apart."""
+    situation = Situation.objects.create(country_code="SD", name=f"Darfur {n}", key=f"darfur {n}")
+    case = Case(
+        reference=f"AIA-1999-{n:04d}",
+        title=AWKWARD,
+        situation=situation,
+        marking=Marking.values[-1],
+        track=Track.EXPEDITED,
+        knowledge_date=datetime.date(2024, 2, 29),
+        opened_at=WHEN,
+        stage_started_at=WHEN,
+        stage_deadline=datetime.date(2026, 3, 9),
+        event_count=2,
+        last_event_hash=f"{n:064d}",
+    )
+    trigger = Trigger(
+        kind="icj_finding",
+        source_body=f"ICJ {n}",
+        reference=f"ref {n}",
+        title=AWKWARD,
+        finding_date=datetime.date(2024, 2, 29),
+        finding="serious_risk",
+        crimes=["genocide", AWKWARD],
+        groups_at_risk=AWKWARD,
+        source_url="https://example.org/a?b=c&d=e",
+        situation=situation,
+        case=case,
+        received_at=WHEN,
+        received_by=team.integration,
+        outcome="opened",
+    )
+    events = [
+        CaseEvent(
+            case=case,
+            sequence=sequence,
+            type=EventType.CASE_OPENED,
+            actor=actor,
+            version=1,
+            occurred_at=WHEN,
+            details={"text": AWKWARD, "nested": {"list": [1, 2.5, None, True]}, "n": sequence},
+            previous_hash="0" * 64,
+            hash=f"{n:032d}{sequence:032d}",
+        )
+        for sequence, actor in ((1, None), (2, team.sro))
+    ]
+    note = Notification(
+        key=f"test:{n}",
+        user=team.sro,
+        case=case,
+        kind=Notification.Kind.CASE_AWAITING_TEAM,
+        subject=AWKWARD,
+        body=AWKWARD,
+        created_at=WHEN,
+        email_wanted=False,
+    )
+    outbox = OutboxTask(task="aia.tasks.notification_email", kwargs={"x": AWKWARD}, created_at=WHEN)
+    return case, trigger, events, note, outbox
+
+
+# The fields each pair differs in by construction (keys, unique values, the case they name).
+DIFFERENT = {
+    *("id", "reference", "source_body", "hash", "key"),
+    *("case_id", "situation_id", "last_event_hash"),
+}
+
+
+def _stored(obj) -> dict:
+    row = type(obj).objects.filter(pk=obj.pk).values().get()
+    return {name: value for name, value in row.items() if name not in DIFFERENT}
+
+
+@pytest.mark.smoke
+def test_the_rows_are_those_bulk_create_writes_and_go_in_one_statement(team):
+    case, trigger, events, note, outbox = _rows(team, 1)
+    twins = _rows(team, 2)
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            insert_together([case], [trigger], events, [note], [outbox])
+        if connection.vendor == "postgresql":
+            assert len(queries) == 1
+        for twin in (twins[0], twins[1], twins[3], twins[4]):
+            type(twin).objects.bulk_create([twin])
+        CaseEvent.objects.bulk_create(twins[2])
+    # Keys the database assigns are set, and every instance counts as saved.
+    assert all(event.pk for event in events)
+    assert len({event.pk for event in events}) == 2
+    for obj in (case, trigger, *events, note, outbox):
+        assert not obj._state.adding
+        assert obj._state.db == "default"
+    pairs = [
+        (case, twins[0]),
+        (trigger, twins[1]),
+        *zip(events, twins[2], strict=True),
+        (note, twins[3]),
+        (outbox, twins[4]),
+    ]
+    for ours, theirs in pairs:
+        assert _stored(ours) == _stored(theirs), type(ours).__name__
+    assert CaseEvent.objects.get(pk=events[0].pk).details["text"] == AWKWARD
+    assert CaseEvent.objects.get(pk=events[0].pk).occurred_at == WHEN
+
+
+def test_a_value_the_database_computes_goes_through_django_s_insert_compiler(team):
+    before = timezone.now() - datetime.timedelta(seconds=1)  # SQLite keeps milliseconds
+    outbox = OutboxTask(task="aia.tasks.outbox_sweep", kwargs={}, created_at=Now())
+    with transaction.atomic():
+        insert_together([outbox])
+    assert OutboxTask.objects.get(pk=outbox.pk).created_at >= before
+
+
+def test_a_broken_constraint_fails_the_whole_statement(team):
+    case, trigger, events, note, outbox = _rows(team, 3)
+    with transaction.atomic():
+        insert_together([case], [trigger], events, [note], [outbox])
+    again = _rows(team, 4)
+    again[1].source_body, again[1].reference = trigger.source_body, trigger.reference
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_together([again[0]], [again[1]], again[2], [again[3]], [again[4]])
+    assert not Case.objects.filter(reference=again[0].reference).exists()
+    assert not OutboxTask.objects.filter(pk=again[4].pk).exists()
+
+
+def test_saved_instances_mixed_groups_and_nothing_are_refused(team):
+    situation = Situation.objects.create(country_code="SD", name="Darfur", key="darfur")
+    with pytest.raises(ValueError, match="saved already"):
+        insert_together([situation])
+    mixed = [OutboxTask(task="t", created_at=WHEN), Situation(country_code="SD", name="x")]
+    with pytest.raises(TypeError, match="one model"):
+        insert_together(mixed)
+    with pytest.raises(ValueError, match="Nothing"):
+        insert_together([], [])
+
+
+def test_insert_if_new_inserts_a_row_once(team):
+    first = Situation(country_code="MM", name="Rakhine", key="rakhine")
+    second = Situation(country_code="MM", name="RAKHINE", key="rakhine")
+    with transaction.atomic():
+        assert insert_if_new(first) is True
+        assert first.pk
+        assert not first._state.adding
+        assert insert_if_new(second) is False
+    assert second.pk is None
+    assert second._state.adding
+    assert Situation.objects.filter(key="rakhine").count() == 1
+    assert Situation.objects.get(key="rakhine").name == "Rakhine"
+
+
+def test_a_group_is_all_keyed_or_all_unkeyed(team):
+    with pytest.raises(ValueError, match="every instance"):
+        insert_together([OutboxTask(task="t", created_at=WHEN), OutboxTask(id=None, task="t")])
+
+
+def test_uuid_keys_chosen_in_python_are_kept(team):
+    key = uuid.uuid4()
+    with transaction.atomic():
+        insert_together([OutboxTask(id=key, task="t", created_at=WHEN)])
+    assert OutboxTask.objects.filter(pk=key).exists()
