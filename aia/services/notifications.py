@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,10 +21,16 @@ from django.utils import timezone
 from aia import permissions
 from aia.models import Case, Notification, User
 from aia.models.choices import Marking
-from aia.permission_loading import permissions_preload, users_with_permission
+from aia.permission_loading import (
+    permissions_preload,
+    team_with_permissions,
+    users_with_permission,
+)
 from aia.services.outbox import outbox_enqueue_many
 
 Kind = Notification.Kind
+# The task that emails one notification (through the outbox).
+EMAIL_TASK = "aia.tasks.notification_email"
 
 # Who each transition hands the case to: (kind, the team positions to notify).
 TRANSITION_NOTICES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -67,19 +73,37 @@ def team_members(case: Case, positions: Iterable[str]) -> list[User]:
 
 
 def team_load(case: Case) -> None:
-    """Load the case's team, in two queries at most: the named positions, then the officials
-    (each skipped when the case has them already)."""
+    """Load the case's team, each part skipped when the case has it already: on PostgreSQL
+    in one query with their permissions; elsewhere in two, the named positions then the
+    officials."""
     missing = {
         getattr(case, field.attname): field.name
         for field in (Case._meta.get_field(name) for name in TEAM_FIELDS)
         if getattr(case, field.attname) is not None and not field.is_cached(case)
     }
-    if missing:
+    officials_loaded = "officials" in getattr(case, "_prefetched_objects_cache", {})
+    if (
+        not officials_loaded
+        and case._state.db
+        and connections[case._state.db].vendor == ("postgresql")
+    ):
+        people, officials = team_with_permissions(case.pk, list(missing))
+        # What ``prefetch_related_objects`` leaves: the related manager's queryset, evaluated.
+        queryset = case.officials.all()
+        queryset._result_cache = officials
+        queryset._prefetch_done = True
+        case._prefetched_objects_cache = {
+            **getattr(case, "_prefetched_objects_cache", {}),
+            "officials": queryset,
+        }
+    elif missing:
         people = User.objects.in_bulk(list(missing))
-        for field in (Case._meta.get_field(name) for name in TEAM_FIELDS):
-            user = people.get(getattr(case, field.attname))
-            if user is not None and not field.is_cached(case):
-                setattr(case, field.name, user)
+    else:
+        people = {}
+    for field in (Case._meta.get_field(name) for name in TEAM_FIELDS):
+        user = people.get(getattr(case, field.attname))
+        if user is not None and not field.is_cached(case):
+            setattr(case, field.name, user)
     prefetch_related_objects([case], "officials")
 
 
@@ -112,6 +136,29 @@ def notify(
     would still be refused by the database). The actor is not told about their own action,
     and nobody who may not see the case hears of it.
     """
+    notes = notifications_build(
+        case=case, users=users, kind=kind, key=key, subject=subject, body=body, actor=actor
+    )
+    if not notes:
+        return []
+    created = Notification.objects.bulk_create(notes) if new_occasion else _insert_new(notes)
+    outbox_enqueue_many(task=EMAIL_TASK, kwargs_list=email_work(created))
+    return created
+
+
+def notifications_build(
+    *,
+    case: Case | None,
+    users: Iterable[User],
+    kind: str,
+    key: str,
+    subject: str,
+    body: str,
+    actor: User | None = None,
+) -> list[Notification]:
+    """Return, unsaved, the notifications ``notify`` would record for a new occasion: for a
+    service that inserts them with its other new rows, with their emails' outbox rows
+    (``outbox_rows(task=EMAIL_TASK, kwargs_list=email_work(notes))``)."""
     recipients: dict[str, User] = {}
     candidates = [user for user in users if actor is None or user.pk != actor.pk]
     if case is not None:
@@ -122,10 +169,8 @@ def notify(
         if case is not None and not permissions.can_view_case(case, user):
             continue
         recipients.setdefault(f"{key}:{user.pk}", user)
-    if not recipients:
-        return []
     now = timezone.now()
-    notes = [
+    return [
         Notification(
             key=note_key,
             user=user,
@@ -138,12 +183,11 @@ def notify(
         )
         for note_key, user in recipients.items()
     ]
-    created = Notification.objects.bulk_create(notes) if new_occasion else _insert_new(notes)
-    outbox_enqueue_many(
-        task="aia.tasks.notification_email",
-        kwargs_list=[{"notification_id": str(note.pk)} for note in created if note.email_wanted],
-    )
-    return created
+
+
+def email_work(notes: Iterable[Notification]) -> list[dict[str, str]]:
+    """The email task's arguments for each notification that wants an email."""
+    return [{"notification_id": str(note.pk)} for note in notes if note.email_wanted]
 
 
 def _insert_new(notes: Sequence[Notification]) -> list[Notification]:
@@ -187,13 +231,12 @@ def notify_transition(*, case: Case, actor: User | None, transition: str, sequen
     )
 
 
-def notify_case_awaiting_team(*, case: Case, sros: Iterable[User] | None = None) -> None:
-    """Tell the SROs cleared for a case just opened that it awaits a team; ``sros`` is
-    ``sros_for_triage(case)`` when the caller has looked them up already."""
-    notify(
+def case_awaiting_team_notifications(*, case: Case, sros: Iterable[User]) -> list[Notification]:
+    """Return, unsaved, the notifications telling the SROs cleared for a case just opened
+    (``sros_for_triage(case)``) that it awaits a team."""
+    return notifications_build(
         case=case,
-        users=sros_for_triage(case) if sros is None else sros,
-        new_occasion=True,
+        users=sros,
         kind=Kind.CASE_AWAITING_TEAM,
         key=f"awaiting-team:{case.pk}",
         subject=_subject(case, "new case awaiting a team"),
@@ -201,14 +244,14 @@ def notify_case_awaiting_team(*, case: Case, sros: Iterable[User] | None = None)
     )
 
 
-def notify_trigger_joined(*, case: Case, trigger_id: str, source: str) -> None:
-    """Tell the team that a trigger recorded in this transaction joined their case."""
-    notify(
+def trigger_joined_notifications(*, case: Case, trigger_id: str, source: str) -> list[Notification]:
+    """Return, unsaved, the notifications telling the team that a trigger recorded in this
+    transaction joined their case."""
+    return notifications_build(
         case=case,
         users=team_members(case, TEAM),
         kind=Kind.TRIGGER_JOINED,
         key=f"trigger:{trigger_id}",
-        new_occasion=True,
         subject=_subject(case, "a new trigger joined the case"),
         body=f"A new trigger joined {case.reference} ({case.title}): {source}.",
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from aia import permissions
 from aia.exceptions import PermissionRefused
 from aia.framework import SECTION_CODES, get_framework
+from aia.inserts import insert_if_new, insert_together
 from aia.models import Case, CaseReferenceCounter, Section, Situation, Trigger, User
 from aia.models.choices import (
     FINISHED_STATES,
@@ -23,13 +24,16 @@ from aia.models.choices import (
     Track,
     TriggerKind,
 )
-from aia.services.audit import case_event_chain, case_events_save
+from aia.services.audit import case_event_chain
 from aia.services.cases import _reopen_locked
 from aia.services.notifications import (
-    notify_case_awaiting_team,
-    notify_trigger_joined,
+    EMAIL_TASK,
+    case_awaiting_team_notifications,
+    email_work,
     sros_for_triage,
+    trigger_joined_notifications,
 )
+from aia.services.outbox import outbox_dispatch_after_commit, outbox_rows
 from aia.validation import (
     MAX_SHORT_TEXT,
     Errors,
@@ -152,21 +156,54 @@ def _existing(clean: dict[str, Any]) -> IngestResult | None:
     """Return the result of a trigger seen before (one indexed lookup), or ``None``.
 
     Only what the answer names is loaded (the trigger's id and outcome, the case's id,
-    reference and state): building the query for every column of both costs more than running
-    it, and most triggers are new. Other fields load when first read.
+    reference and state); other fields load when first read. On PostgreSQL the query is
+    written out once from the models' names: most triggers are new, and building the ORM's
+    query cost more than running it.
     """
-    trigger = next(
-        iter(
-            Trigger.objects.select_related("case")
-            .only("id", "outcome", "case__id", "case__reference", "case__state")
-            .filter(source_body=clean["source_body"], reference=clean["reference"])
-            .order_by()[:1]
-        ),
-        None,
+    db = router.db_for_read(Trigger)
+    if connections[db].vendor != "postgresql":
+        trigger = next(
+            iter(
+                Trigger.objects.select_related("case")
+                .only("id", "outcome", "case__id", "case__reference", "case__state")
+                .filter(source_body=clean["source_body"], reference=clean["reference"])
+                .order_by()[:1]
+            ),
+            None,
+        )
+        if trigger is None:
+            return None
+        case = trigger.case
+    else:
+        with connections[db].cursor() as cursor:
+            cursor.execute(_existing_sql(db), [clean["source_body"], clean["reference"]])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        # ``from_db`` takes the values in the models' field order.
+        trigger_id, case_id, outcome, reference, state = row
+        trigger = Trigger.from_db(db, ["id", "case_id", "outcome"], [trigger_id, case_id, outcome])
+        case = Case.from_db(db, ["id", "reference", "state"], [case_id, reference, state])
+        Trigger.case.field.set_cached_value(trigger, case)
+    return IngestResult(trigger=trigger, case=case, created=False, outcome=trigger.outcome)
+
+
+@cache
+def _existing_sql(db: str) -> str:
+    """``_existing``'s query: the columns of ``_existing``'s ``from_db`` calls, in order."""
+    quote = connections[db].ops.quote_name
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    return (
+        f"SELECT t.{column(Trigger, 'id')}, t.{column(Trigger, 'case')}, "  # noqa: S608 - quoted model names, no input
+        f"t.{column(Trigger, 'outcome')}, c.{column(Case, 'reference')}, c.{column(Case, 'state')} "
+        f"FROM {quote(Trigger._meta.db_table)} t "
+        f"JOIN {quote(Case._meta.db_table)} c "
+        f"ON c.{column(Case, 'id')} = t.{column(Trigger, 'case')} "
+        f"WHERE t.{column(Trigger, 'source_body')} = %s AND t.{column(Trigger, 'reference')} = %s"
     )
-    if trigger is None:
-        return None
-    return IngestResult(trigger=trigger, case=trigger.case, created=False, outcome=trigger.outcome)
 
 
 def _situation_locked(clean: dict[str, Any]) -> tuple[Situation, bool]:
@@ -180,16 +217,12 @@ def _situation_locked(clean: dict[str, Any]) -> tuple[Situation, bool]:
     situation = next(iter(situations[:1]), None)
     if situation is not None:
         return situation, False
-    try:
-        with transaction.atomic():
-            # Uncommitted, the new row is this request's alone until commit.
-            situation = Situation.objects.create(
-                **lookup, name=clean["situation_name"], area=clean["area"]
-            )
-    except IntegrityError:
-        # A concurrent request created it first (the insert waited for it to commit).
-        return situations.get(), False
-    return situation, True
+    situation = Situation(**lookup, name=clean["situation_name"], area=clean["area"])
+    # Uncommitted, a new row is this request's alone until commit. If a concurrent request
+    # inserts the same situation first, this insert waits for it and then does nothing.
+    if insert_if_new(situation):
+        return situation, True
+    return situations.get(), False
 
 
 def _open_case_locked(situation: Situation) -> Case | None:
@@ -256,7 +289,6 @@ def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
 
     trigger.case = case
     trigger.outcome = outcome
-    trigger.save(force_insert=True)
 
     changed = []
     if trigger.finding_date < case.knowledge_date:
@@ -275,12 +307,14 @@ def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
     )
     # One update for the changed dates and the audit chain's head.
     case.save(update_fields=[*changed, "event_count", "last_event_hash"])
-    case_events_save(case=case, events=[event], head=False)
-    notify_trigger_joined(
+    notes = trigger_joined_notifications(
         case=case,
         trigger_id=str(trigger.id),
         source=f"{trigger.source_body}, {trigger.title} ({trigger.finding_date})",
     )
+    emails = outbox_rows(task=EMAIL_TASK, kwargs_list=email_work(notes))
+    insert_together([trigger], [event], notes, emails)
+    outbox_dispatch_after_commit(emails)
     return IngestResult(trigger=trigger, case=case, created=True, outcome=outcome)
 
 
@@ -295,21 +329,22 @@ def _case_open(
     """Open a case for the trigger, with every section, and record both in the audit trail.
 
     The year's reference counter row stays locked from the moment a number is taken until
-    commit, so references have no gaps (taking it last instead, under a provisional reference,
-    was measured and made no difference).
+    commit, so references have no gaps; only what needs the reference happens after it.
     """
-    now = timezone.now()
     case = Case(
-        reference=_next_reference(now.year),
         title=situation.name,
         situation=situation,
         marking=marking,
         track=Track.EXPEDITED if trigger.is_expedited else Track.STANDARD,
         knowledge_date=trigger.finding_date,
         previous_case=previous,
-        opened_at=now,
-        stage_started_at=now,
     )
+    # Whom to tell depends on the marking alone: asked before the number is taken, so that
+    # the counter's lock is held for as little as possible.
+    sros = sros_for_triage(case)
+    now = timezone.now()
+    case.reference = _next_reference(now.year)
+    case.opened_at = case.stage_started_at = now
     case.set_stage_deadline()
     trigger.case = case
     trigger.outcome = OPENED
@@ -335,34 +370,35 @@ def _case_open(
             details=_trigger_details(trigger, case),
         ),
     ]
-    case.save(force_insert=True)
     # A case just opened has no officials: the notifications need not ask.
     case._prefetched_objects_cache = {"officials": User.objects.none()}
-    _sections_create(case)
-    trigger.save(force_insert=True)
-    case_events_save(case=case, events=events, head=False)
-    sros = sros_for_triage(case)
-    notify_case_awaiting_team(case=case, sros=sros)
+    notes = case_awaiting_team_notifications(case=case, sros=sros)
+    emails = outbox_rows(task=EMAIL_TASK, kwargs_list=email_work(notes))
+    sections, sections_sql = _sections_new(case)
+    # The case, its trigger, first events, sections and notifications in one statement.
+    insert_together([case], [trigger], events, sections, notes, emails, also=sections_sql)
+    outbox_dispatch_after_commit(emails)
     return case
 
 
-def _sections_create(case: Case) -> None:
-    """Insert the new case's sections, one per framework section, all at their defaults.
+def _sections_new(case: Case) -> tuple[list[Section], list[tuple[str, list[Any]]]]:
+    """The new case's sections, one per framework section, all at their defaults, for
+    ``insert_together``: as instances (its groups), or on PostgreSQL as one written-out
+    statement (its ``also``).
 
     On PostgreSQL one ``INSERT … SELECT … FROM unnest(codes, kinds)`` with each other column's
     default passed once: the same rows as ``bulk_create``, which prepares every field of every
-    row in Python (24 rows of 21 fields, about a fifth of opening a case). Elsewhere,
-    ``bulk_create``.
+    row in Python (24 rows of 21 fields, about a fifth of opening a case).
     """
     framework = get_framework()
     kinds = [framework.section(code).kind for code in SECTION_CODES]
     db = router.db_for_write(Section)
     if connections[db].vendor != "postgresql":
-        Section.objects.bulk_create(
+        sections = [
             Section(case=case, version=1, code=code, kind=kind)
             for code, kind in zip(SECTION_CODES, kinds, strict=True)
-        )
-        return
+        ]
+        return sections, []
     sql, constants = _sections_sql(db)
     # One section, built as every section is, supplies the other columns' values (building
     # all 24 as model instances cost as much as the rest of the insert).
@@ -370,9 +406,7 @@ def _sections_create(case: Case) -> None:
     params = [
         field.get_db_prep_save(field.pre_save(model, True), connections[db]) for field in constants
     ]
-    codes = list(SECTION_CODES)
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, [*params, codes, kinds])
+    return [], [(sql, [*params, list(SECTION_CODES), kinds])]
 
 
 @cache

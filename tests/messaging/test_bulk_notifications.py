@@ -11,7 +11,7 @@ from aia import permissions
 from aia.models import Case, Notification, OutboxTask, User
 from aia.models.choices import CaseState, Marking, Role
 from aia.permission_loading import permissions_preload
-from aia.services.notifications import notify, sros_for_triage, team_members
+from aia.services.notifications import TEAM, notify, sros_for_triage, team_members
 from aia.services.outbox import outbox_enqueue_many
 from aia.services.triggers import trigger_ingest
 from tests.factories import UserFactory, case_in_state, committing, trigger_data
@@ -125,3 +125,31 @@ def test_opening_a_case_takes_as_many_queries_for_ten_sros_as_for_two(team):
         notified = Notification.objects.filter(case=result.case, kind="case_awaiting_team")
         assert notified.count() == 2 + extra  # sro, other_sro and the extra ones
     assert counts[0] == counts[1]
+
+
+def test_the_team_loads_with_its_permissions_in_one_query(team):
+    case = case_in_state(team, CaseState.ASSESSMENT)
+    second = UserFactory(username="second_official", roles=[Role.OFFICIAL], last_name="Aaron")
+    case.officials.add(second)
+    expected = Case.objects.get(pk=case.pk)
+    fresh = Case.objects.get(pk=case.pk)  # nothing of the team loaded yet
+    with CaptureQueriesContext(connection) as queries:
+        members = team_members(fresh, TEAM)
+        for member in members:
+            member.get_all_permissions()
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1
+    # The officials as the ORM lists them (the user model's ordering), the named positions.
+    assert list(fresh.officials.all()) == list(expected.officials.all())
+    assert next(iter(fresh.officials.all())).username == "second_official"
+    for position in ("sro", "lead_official", "legal_adviser", "minister"):
+        assert getattr(fresh, position) == getattr(expected, position), position
+    assert {u.pk for u in members} == {
+        *(u.pk for u in expected.officials.all()),
+        *(getattr(expected, f"{p}_id") for p in ("sro", "lead_official", "legal_adviser")),
+        *([expected.minister_id] if expected.minister_id else []),
+    }
+    for member in members:
+        stored = User.objects.get(pk=member.pk)
+        assert member.get_all_permissions() == stored.get_all_permissions(), member
+        assert member.get_group_permissions() == stored.get_group_permissions(), member
