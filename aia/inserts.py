@@ -44,8 +44,8 @@ def insert_together(
     """Insert every instance of ``groups`` (each a sequence of new instances of one model)
     as ``bulk_create`` would, in one statement on PostgreSQL; empty groups are skipped.
 
-    ``also`` adds written-out ``INSERT`` statements, as ``(sql, params)``, to the same
-    statement; elsewhere they run one by one after the groups.
+    ``also`` adds written-out ``INSERT`` or ``UPDATE`` statements (``update_statement``), as
+    ``(sql, params)``, to the same statement; elsewhere they run one by one after the groups.
 
     Primary keys the database assigns are set on the instances afterwards, and each instance
     is marked as saved, as ``bulk_create`` leaves them.
@@ -89,7 +89,7 @@ def insert_together(
         )
         rows = _json_rows(fields, group, connection) if _json_safe(fields) else None
         if rows is not None:
-            sql = _json_insert_sql(db, model, fields, assigned)
+            sql = _json_insert_sql(db, model, fields, returning=assigned)
             statement_params = [rows]
         else:
             query = InsertQuery(model)
@@ -141,17 +141,25 @@ def insert_if_new(obj: Model, *, using: str | None = None) -> bool:
     opts = obj._meta
     db = using or router.db_for_write(type(obj))
     assigned = getattr(obj, opts.pk.attname) is None
-    fields = [
+    fields = tuple(
         field
         for field in opts.concrete_fields
         if not field.generated and not (assigned and field is opts.pk)
-    ]
-    query = InsertQuery(type(obj), on_conflict=OnConflict.IGNORE)
-    query.insert_values(fields, [obj])
-    compiler = query.get_compiler(using=db)
-    compiler.returning_fields = [opts.pk]
-    [(sql, params)] = compiler.as_sql()
-    with connections[db].cursor() as cursor:
+    )
+    connection = connections[db]
+    rows = None
+    if connection.vendor == "postgresql" and _json_safe(fields):
+        rows = _json_rows(fields, [obj], connection)
+    if rows is not None:
+        sql = _json_insert_sql(db, type(obj), fields, returning=True, if_new=True)
+        params = [rows]
+    else:
+        query = InsertQuery(type(obj), on_conflict=OnConflict.IGNORE)
+        query.insert_values(fields, [obj])
+        compiler = query.get_compiler(using=db)
+        compiler.returning_fields = [opts.pk]
+        [(sql, params)] = compiler.as_sql()
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -160,6 +168,30 @@ def insert_if_new(obj: Model, *, using: str | None = None) -> bool:
     obj._state.adding = False
     obj._state.db = db
     return True
+
+
+def update_statement(obj: Model, field_names: Sequence[str]) -> tuple[str, list[Any]]:
+    """``UPDATE`` of the named fields of the saved ``obj``, as ``save(update_fields=...)``
+    writes them, as ``(sql, params)`` for ``insert_together``'s ``also``."""
+    if obj._state.adding:
+        raise ValueError(f"{obj!r} is not saved: only a saved row can be updated.")
+    model = type(obj)
+    db = obj._state.db or router.db_for_write(model)
+    connection = connections[db]
+    fields = [model._meta.get_field(name) for name in field_names]
+    params = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields]
+    params.append(model._meta.pk.get_db_prep_value(obj.pk, connection))
+    return _update_sql(db, model, tuple(field.column for field in fields)), params
+
+
+@cache
+def _update_sql(db: str, model: type[Model], columns: tuple[str, ...]) -> str:
+    quote = connections[db].ops.quote_name
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    return (
+        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608 - a model's names, no input
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
 
 
 # Field types whose values ``_json_rows`` writes as PostgreSQL reads them back from JSON text
@@ -231,7 +263,7 @@ def _json_scalar(value: Any) -> str:
 
 @cache
 def _json_insert_sql(
-    db: str, model: type[Model], fields: tuple[Field, ...], returning: bool
+    db: str, model: type[Model], fields: tuple[Field, ...], *, returning: bool, if_new: bool = False
 ) -> str:
     """``INSERT`` of the rows of one JSON parameter (``jsonb_populate_recordset`` gives each
     key its column's type): a short text, the same for any number of rows, so psycopg and
@@ -243,6 +275,8 @@ def _json_insert_sql(
         f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 - a model's names, no input
         f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)"
     )
+    if if_new:
+        sql += " ON CONFLICT DO NOTHING"
     if returning:
         sql += f" RETURNING {quote(model._meta.pk.column)}"
     return sql

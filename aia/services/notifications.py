@@ -88,14 +88,7 @@ def team_load(case: Case) -> None:
         and connections[case._state.db].vendor == ("postgresql")
     ):
         people, officials = team_with_permissions(case.pk, list(missing))
-        # What ``prefetch_related_objects`` leaves: the related manager's queryset, evaluated.
-        queryset = case.officials.all()
-        queryset._result_cache = officials
-        queryset._prefetch_done = True
-        case._prefetched_objects_cache = {
-            **getattr(case, "_prefetched_objects_cache", {}),
-            "officials": queryset,
-        }
+        officials_known(case, officials)
     elif missing:
         people = User.objects.in_bulk(list(missing))
     else:
@@ -105,6 +98,19 @@ def team_load(case: Case) -> None:
         if user is not None and not field.is_cached(case):
             setattr(case, field.name, user)
     prefetch_related_objects([case], "officials")
+
+
+def officials_known(case: Case, officials: list[User]) -> None:
+    """Give ``case`` its officials, as ``prefetch_related_objects(..., "officials")`` would
+    (the related manager's queryset, evaluated), so that ``case.officials.all()`` asks
+    nothing more: for a caller that knows them (a case just opened has none)."""
+    queryset = case.officials.all()
+    queryset._result_cache = list(officials)
+    queryset._prefetch_done = True
+    case._prefetched_objects_cache = {
+        **getattr(case, "_prefetched_objects_cache", {}),
+        "officials": queryset,
+    }
 
 
 def sros_for_triage(case: Case) -> list[User]:

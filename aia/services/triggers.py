@@ -11,7 +11,7 @@ from django.utils import timezone
 from aia import permissions
 from aia.exceptions import PermissionRefused
 from aia.framework import SECTION_CODES, get_framework
-from aia.inserts import insert_if_new, insert_together
+from aia.inserts import insert_if_new, insert_together, update_statement
 from aia.models import Case, CaseReferenceCounter, Section, Situation, Trigger, User
 from aia.models.choices import (
     FINISHED_STATES,
@@ -30,6 +30,7 @@ from aia.services.notifications import (
     EMAIL_TASK,
     case_awaiting_team_notifications,
     email_work,
+    officials_known,
     sros_for_triage,
     trigger_joined_notifications,
 )
@@ -130,8 +131,9 @@ def trigger_ingest(*, actor: User | None, data: dict[str, Any]) -> IngestResult:
     """Record a trigger and open, join or reopen the situation's case.
 
     Idempotent on ``(source_body, reference)``: replaying a trigger returns the first result
-    with ``created=False``. Ingestion for one situation is serialised by locking the situation
-    row, so concurrent triggers never open two cases for it.
+    with ``created=False``. Ingestion for one situation is serialised by locking its open
+    case's row or, when it has none, the situation's row, so concurrent triggers never open
+    two cases for it (and the database refuses a second open case regardless).
     """
     clean = _clean(data)
     if actor is not None and not permissions.can_add_trigger(actor):
@@ -206,23 +208,37 @@ def _existing_sql(db: str) -> str:
     )
 
 
-def _situation_locked(clean: dict[str, Any]) -> tuple[Situation, bool]:
-    """Return the trigger's situation with its row locked until commit, and whether this
-    request created it (then it has no cases yet)."""
+def _situation_locked(clean: dict[str, Any]) -> tuple[Situation, Case | None, bool]:
+    """Return the trigger's situation and its open case (or ``None``), and whether this
+    request created the situation (then it has no cases yet). The open case's row is locked
+    until commit; without one, the situation's row is, so that no two requests open a case
+    for it.
+
+    On PostgreSQL the common case, a known situation with an open case, is one query that
+    locks the case's row (only that row: a request on the other path locks the situation and
+    then the case, and taking them in the opposite order here could deadlock with it).
+    Otherwise the situation is inserted unless it exists (a concurrent insert of the same
+    situation waits for the first to commit), then locked and its open case looked up: a
+    concurrent request may have opened one meanwhile.
+    """
     lookup = {
         "country_code": clean["country_code"],
         "key": Situation.make_key(clean["situation_name"]),
     }
-    situations = Situation.objects.select_for_update().filter(**lookup).order_by()
-    situation = next(iter(situations[:1]), None)
-    if situation is not None:
-        return situation, False
+    db = router.db_for_write(Case)
+    if connections[db].vendor == "postgresql":
+        found = _open_case_and_situation_locked(db, lookup)
+        if found is not None:
+            return found[1], found[0], False
     situation = Situation(**lookup, name=clean["situation_name"], area=clean["area"])
-    # Uncommitted, a new row is this request's alone until commit. If a concurrent request
-    # inserts the same situation first, this insert waits for it and then does nothing.
     if insert_if_new(situation):
-        return situation, True
-    return situations.get(), False
+        # Uncommitted, the new row is this request's alone until commit.
+        return situation, None, True
+    # ``FOR NO KEY UPDATE``: it excludes other requests taking this path, but not a joining
+    # request's foreign-key checks on the situation (which hold the open case's lock that
+    # this path takes next: a plain ``FOR UPDATE`` here could deadlock with them).
+    situation = Situation.objects.select_for_update(no_key=True).get(**lookup)
+    return situation, _open_case_locked(situation), False
 
 
 def _open_case_locked(situation: Situation) -> Case | None:
@@ -234,6 +250,57 @@ def _open_case_locked(situation: Situation) -> Case | None:
         .order_by()
     )
     return next(iter(cases[:1]), None)
+
+
+def _open_case_and_situation_locked(
+    db: str, lookup: dict[str, str]
+) -> tuple[Case, Situation] | None:
+    """The open case of the situation ``lookup`` names, its row locked, and the situation (one
+    written-out query, PostgreSQL), or ``None`` when there is no such case."""
+    sql, case_fields, situation_fields = _open_case_sql(db)
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, [lookup["country_code"], lookup["key"], list(FINISHED_STATES)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    case = Case.from_db(db, case_fields, row[: len(case_fields)])
+    situation = Situation.from_db(db, situation_fields, row[len(case_fields) :])
+    Case.situation.field.set_cached_value(case, situation)
+    return case, situation
+
+
+@cache
+def _open_case_sql(db: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """``_open_case_and_situation_locked``'s query, and the case's and situation's fields in
+    the order of its columns (every concrete field: ``from_db`` builds whole instances; none
+    needs a conversion from what psycopg returns)."""
+    quote = connections[db].ops.quote_name
+    case_fields = Case._meta.concrete_fields
+    situation_fields = Situation._meta.concrete_fields
+    if any(hasattr(field, "from_db_value") for field in (*case_fields, *situation_fields)):
+        raise TypeError("A field needs converting from the database: read it with the ORM.")
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    columns = [f"c.{quote(field.column)}" for field in case_fields] + [
+        f"s.{quote(field.column)}" for field in situation_fields
+    ]
+    sql = (
+        f"SELECT {', '.join(columns)} "  # noqa: S608 - quoted model names, no input
+        f"FROM {quote(Case._meta.db_table)} c "
+        f"JOIN {quote(Situation._meta.db_table)} s "
+        f"ON s.{column(Situation, 'id')} = c.{column(Case, 'situation')} "
+        f"WHERE s.{column(Situation, 'country_code')} = %s "
+        f"AND s.{column(Situation, 'key')} = %s "
+        f"AND NOT (c.{column(Case, 'state')} = ANY(%s)) "
+        "FOR UPDATE OF c"
+    )
+    return (
+        sql,
+        tuple(field.attname for field in case_fields),
+        tuple(field.attname for field in situation_fields),
+    )
 
 
 def _trigger_details(trigger: Trigger, case: Case) -> dict[str, Any]:
@@ -252,7 +319,7 @@ def _trigger_details(trigger: Trigger, case: Case) -> dict[str, Any]:
 
 @transaction.atomic
 def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
-    situation, new_situation = _situation_locked(clean)
+    situation, case, new_situation = _situation_locked(clean)
     # A concurrent request may have committed the same trigger while this one waited for the
     # lock: inserting it again below then fails on the unique constraint, everything here is
     # rolled back, and ``trigger_ingest`` returns the first result.
@@ -272,7 +339,6 @@ def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
         received_at=timezone.now(),
         received_by=actor,
     )
-    case = None if new_situation else _open_case_locked(situation)
     if case is None:
         previous = None if new_situation else situation.cases.order_by("-opened_at").first()
         case = _case_open(situation, trigger, clean["marking"], actor, previous=previous)
@@ -305,15 +371,16 @@ def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
         type=EventType.TRIGGER_JOINED,
         details=_trigger_details(trigger, case),
     )
-    # One update for the changed dates and the audit chain's head.
-    case.save(update_fields=[*changed, "event_count", "last_event_hash"])
     notes = trigger_joined_notifications(
         case=case,
         trigger_id=str(trigger.id),
         source=f"{trigger.source_body}, {trigger.title} ({trigger.finding_date})",
     )
     emails = outbox_rows(task=EMAIL_TASK, kwargs_list=email_work(notes))
-    insert_together([trigger], [event], notes, emails)
+    # The trigger, its event and notifications, and one update of the case (the changed
+    # dates and the audit chain's head), in one statement.
+    case_update = update_statement(case, [*changed, "event_count", "last_event_hash"])
+    insert_together([trigger], [event], notes, emails, also=[case_update])
     outbox_dispatch_after_commit(emails)
     return IngestResult(trigger=trigger, case=case, created=True, outcome=outcome)
 
@@ -371,7 +438,7 @@ def _case_open(
         ),
     ]
     # A case just opened has no officials: the notifications need not ask.
-    case._prefetched_objects_cache = {"officials": User.objects.none()}
+    officials_known(case, [])
     notes = case_awaiting_team_notifications(case=case, sros=sros)
     emails = outbox_rows(task=EMAIL_TASK, kwargs_list=email_work(notes))
     sections, sections_sql = _sections_new(case)

@@ -9,7 +9,7 @@ from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from aia.inserts import insert_if_new, insert_together
+from aia.inserts import insert_if_new, insert_together, update_statement
 from aia.models import Case, CaseEvent, Notification, OutboxTask, Situation, Trigger
 from aia.models.choices import EventType, Marking, Track
 
@@ -179,3 +179,25 @@ def test_uuid_keys_chosen_in_python_are_kept(team):
     with transaction.atomic():
         insert_together([OutboxTask(id=key, task="t", created_at=WHEN)])
     assert OutboxTask.objects.filter(pk=key).exists()
+
+
+def test_an_update_goes_in_the_same_statement_as_save_would_write_it(team):
+    case, *_, outbox = _rows(team, 5)
+    with transaction.atomic():
+        insert_together([case])
+    case.knowledge_date = datetime.date(2023, 1, 2)
+    case.last_event_hash = AWKWARD
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            insert_together(
+                [outbox], also=[update_statement(case, ["knowledge_date", "last_event_hash"])]
+            )
+        if connection.vendor == "postgresql":
+            assert len(queries) == 1
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.knowledge_date == datetime.date(2023, 1, 2)
+    assert stored.last_event_hash == AWKWARD
+    assert stored.title == AWKWARD  # the other fields untouched
+    assert OutboxTask.objects.filter(pk=outbox.pk).exists()
+    with pytest.raises(ValueError, match="not saved"):
+        update_statement(Case(), ["title"])
