@@ -226,7 +226,7 @@ def _situation_locked(clean: dict[str, Any]) -> tuple[Situation, Case | None, bo
         "key": Situation.make_key(clean["situation_name"]),
     }
     db = router.db_for_write(Case)
-    if connections[db].vendor == "postgresql":
+    if connections[db].vendor == "postgresql" and _open_case_sql(db) is not None:
         found = _open_case_and_situation_locked(db, lookup)
         if found is not None:
             return found[1], found[0], False
@@ -270,15 +270,15 @@ def _open_case_and_situation_locked(
 
 
 @cache
-def _open_case_sql(db: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+def _open_case_sql(db: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
     """``_open_case_and_situation_locked``'s query, and the case's and situation's fields in
-    the order of its columns (every concrete field: ``from_db`` builds whole instances; none
-    needs a conversion from what psycopg returns)."""
+    the order of its columns (every concrete field: ``from_db`` builds whole instances); or
+    ``None`` if a field needs converting from what psycopg returns (the models have none)."""
     quote = connections[db].ops.quote_name
     case_fields = Case._meta.concrete_fields
     situation_fields = Situation._meta.concrete_fields
     if any(hasattr(field, "from_db_value") for field in (*case_fields, *situation_fields)):
-        raise TypeError("A field needs converting from the database: read it with the ORM.")
+        return None  # a field needs converting from the database: the ORM's path reads it
 
     def column(model, name: str) -> str:
         return quote(model._meta.get_field(name).column)

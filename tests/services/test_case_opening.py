@@ -3,14 +3,17 @@
 audit chain holds."""
 
 import pytest
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from aia.audit import verify_case_chain
 from aia.framework import SECTION_CODES, get_framework
-from aia.models import Case, Notification, Section
+from aia.models import Case, Notification, Section, Situation
+from aia.models.choices import CaseState
+from aia.services import triggers
 from aia.services.triggers import trigger_ingest
-from tests.factories import trigger_data
+from tests.factories import trigger_data, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +49,31 @@ def test_the_case_keeps_its_final_reference_and_a_sound_audit_chain(team):
         subjects = Notification.objects.filter(case=case).values_list("subject", flat=True)
         assert subjects
         assert all(case.reference in subject for subject in subjects)
+
+
+def test_the_open_case_found_by_the_written_out_query_is_the_one_the_orm_loads(team):
+    if connection.vendor != "postgresql":
+        pytest.skip("the written-out lookup is PostgreSQL's")
+    situation = {"country_code": "SD", "name": "Sudan — Darfur", "area": "North Darfur"}
+    case = trigger_ingest(actor=team.integration, data=trigger_data(situation=situation)).case
+    walk(case, team, CaseState.ASSESSMENT)  # a team, a deadline, a version: fields filled in
+    lookup = {"country_code": "SD", "key": Situation.make_key(situation["name"])}
+    with transaction.atomic():
+        found, its_situation = triggers._open_case_and_situation_locked("default", lookup)
+    expected = Case.objects.get(pk=case.pk)
+    for field in Case._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    for field in Situation._meta.concrete_fields:
+        assert getattr(its_situation, field.attname) == getattr(
+            expected.situation, field.attname
+        ), field.name
+    assert found.situation is its_situation
+    assert not found._state.adding
+    # A closed case is not open: the lookup finds nothing, and ingestion opens a new case.
+    Case.objects.filter(pk=case.pk).update(state=CaseState.CLOSED)
+    with transaction.atomic():
+        assert triggers._open_case_and_situation_locked("default", lookup) is None
+    again = trigger_ingest(
+        actor=team.integration, data=trigger_data(situation=situation, reference="NEW-1")
+    )
+    assert (again.outcome, again.case.previous_case_id) == ("opened", case.pk)
