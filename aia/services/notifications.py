@@ -162,13 +162,15 @@ def notifications_build(
     body: str,
     actor: User | None = None,
 ) -> list[Notification]:
-    """Return, unsaved, the notifications ``notify`` would record for a new occasion: for a
-    service that inserts them with its other new rows, with their emails' outbox rows
-    (``outbox_rows(task=EMAIL_TASK, kwargs_list=email_work(notes))``)."""
+    """Return, unsaved, the notifications ``notify`` records (one per user who may see the
+    case, the actor aside): for a service that inserts them with its other new rows, with
+    their emails' outbox rows (``outbox_rows(task=EMAIL_TASK, kwargs_list=email_work(notes))``).
+    """
     recipients: dict[str, User] = {}
     candidates = [user for user in users if actor is None or user.pk != actor.pk]
     if case is not None:
-        # Who may see the case depends on the team and on permissions: one query each.
+        # Who may see the case depends on the team and on permissions (both loaded already
+        # when the users come from ``team_members`` on PostgreSQL).
         prefetch_related_objects([case], "officials")
         permissions_preload(candidates)
     for user in candidates:
