@@ -71,16 +71,23 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
 
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Return the working days after ``start`` up to and including ``end`` (negative if
-    ``end`` is earlier)."""
+    ``end`` is earlier).
+
+    Counted, not walked (a case overdue for years is shown in lists too): five weekdays in
+    each whole week, the weekdays among the few days left over, less the bank holidays that
+    fall on a weekday in between.
+    """
     if end < start:
         return -working_days_between(end, start)
-    count = 0
-    day = start
-    while day < end:
-        day += datetime.timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return count
+    weeks, rest = divmod((end - start).days, 7)
+    weekdays = weeks * 5 + sum(1 for n in range(1, rest + 1) if (start.weekday() + n) % 7 < 5)
+    holidays_off = sum(
+        1
+        for year in range(start.year, end.year + 1)
+        for day in _bank_holidays(year)
+        if start < day <= end and day.weekday() < 5
+    )
+    return weekdays - holidays_off
 
 
 def local_date(moment: datetime.datetime) -> datetime.date:

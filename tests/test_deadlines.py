@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aia.deadlines import (
     add_working_days,
@@ -56,6 +58,31 @@ def test_working_days_between_counts_both_ways():
     assert working_days_between(D(2026, 11, 23), D(2026, 11, 20)) == -1
     assert working_days_between(D(2026, 12, 24), D(2026, 12, 29)) == 1
     assert working_days_between(D(2026, 11, 23), D(2026, 11, 23)) == 0
+
+
+def _walked(start: datetime.date, end: datetime.date) -> int:
+    """The working days after ``start`` up to ``end``, one day at a time (the definition)."""
+    if end < start:
+        return -_walked(end, start)
+    days = (start + datetime.timedelta(days=n) for n in range(1, (end - start).days + 1))
+    return sum(1 for day in days if is_working_day(day))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    start=st.dates(D(2015, 1, 1), D(2035, 12, 31)),
+    end=st.dates(D(2015, 1, 1), D(2035, 12, 31)),
+)
+def test_working_days_between_counts_what_walking_the_days_counts(start, end):
+    assert working_days_between(start, end) == _walked(start, end)
+
+
+def test_working_days_between_at_the_edges_of_weeks_and_holidays():
+    # Every start and end within a year around Christmas 2026 and Easter 2027.
+    days = [D(2026, 12, 10) + datetime.timedelta(days=n) for n in range(130)]
+    for start in days[::3]:
+        for end in days:
+            assert working_days_between(start, end) == _walked(start, end), (start, end)
 
 
 def _utc(*args):
