@@ -113,9 +113,9 @@ def insert_together(
         select = "SELECT 1"
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(clauses)} {select}", params)
-        rows = cursor.fetchall() if returned else []
+        assigned_keys = cursor.fetchall() if returned else []
     keys: dict[int, list] = {index: [] for index in returned}
-    for index, key in rows:
+    for index, key in assigned_keys:
         keys[index].append(key)
     for index in returned:
         group = groups[index]
