@@ -230,8 +230,10 @@ def _json_safe(fields: tuple[Field, ...]) -> bool:
 
 def _json_rows(fields: Sequence[Field], objs: Sequence[Model], connection) -> str | None:
     """The instances' rows as one JSON array of objects keyed by column, with the values
-    ``bulk_create`` would send (``pre_save``, then the field's conversion for the database);
-    ``None`` when a value is an expression, which only the insert compiler can write."""
+    ``bulk_create`` would send (``pre_save``, then the field's conversion for the database)
+    in PostgreSQL's input form: dates and times in ISO 8601 with their offset, UUIDs as
+    text, a JSON field's document as itself. ``None`` when a value is an expression, which
+    only the insert compiler can write."""
     rows = []
     for obj in objs:
         row = {}
@@ -240,25 +242,19 @@ def _json_rows(fields: Sequence[Field], objs: Sequence[Model], connection) -> st
             if hasattr(value, "resolve_expression"):
                 return None
             if isinstance(field, JSONField):
-                # The document itself, as the field's encoder writes it.
-                value = (
-                    json.loads(json.dumps(value, cls=field.encoder)) if value is not None else None
-                )
+                if field.encoder is not None and value is not None:
+                    # The document as the field's encoder writes it.
+                    value = json.loads(json.dumps(value, cls=field.encoder))
             else:
                 value = field.get_db_prep_save(value, connection)
+                if isinstance(value, datetime.date | datetime.time):
+                    value = value.isoformat()
+                elif isinstance(value, uuid.UUID):
+                    value = str(value)
             row[field.column] = value
         rows.append(row)
-    return json.dumps(rows, default=_json_scalar)
-
-
-def _json_scalar(value: Any) -> str:
-    """PostgreSQL's input form of a converted value JSON cannot hold: dates and times in ISO
-    8601 (with their offset), UUIDs as text."""
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"Cannot write {type(value).__name__} as JSON for an insert.")
+    # Anything else JSON cannot hold is refused here, as psycopg would refuse it.
+    return json.dumps(rows)
 
 
 @cache
