@@ -189,3 +189,46 @@ def test_received_at_is_set_by_the_server(team, api_for):
     api_for(team.sro).post(TRIGGERS, trigger_data(), format="json")
     received = Trigger.objects.get().received_at
     assert before <= received <= timezone.now() + datetime.timedelta(seconds=1)
+
+
+def test_the_answer_is_what_the_documented_serializer_gives_for_every_outcome(team):
+    """The view writes its answer out; the schema documents ``IngestOutputSerializer``."""
+    from aia.api.views.triggers import TriggerListCreateApi, ingest_answer
+    from aia.services.triggers import trigger_ingest
+
+    situation = {"country_code": "MM", "name": "Myanmar — Rakhine"}
+    monitored = case_in_state(team, CaseState.MONITORING)
+    first = trigger_data(situation=situation)
+    results = [
+        trigger_ingest(actor=team.integration, data=first),
+        trigger_ingest(
+            actor=team.integration, data=trigger_data(situation=situation, reference="R-2")
+        ),
+        trigger_ingest(actor=team.integration, data=first),
+        trigger_ingest(
+            actor=team.integration,
+            data=trigger_data(
+                situation={
+                    "country_code": monitored.situation.country_code,
+                    "name": monitored.situation.name,
+                },
+                reference="R-3",
+            ),
+        ),
+    ]
+    assert [(r.outcome, r.created) for r in results] == [
+        ("opened", True),
+        ("joined", True),
+        ("opened", False),
+        ("reopened", True),
+    ]
+    for result in results:
+        documented = TriggerListCreateApi.IngestOutputSerializer(
+            {
+                "id": result.trigger.id,
+                "created": result.created,
+                "outcome": result.outcome,
+                "case": result.case,
+            }
+        ).data
+        assert ingest_answer(result) == documented

@@ -1,3 +1,5 @@
+from typing import Any
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -15,7 +17,7 @@ from aia.api.serializers import (
 from aia.api.throttling import TriggerIngestThrottle
 from aia.api.views.base import ApiView
 from aia.models.choices import Crime, Finding, Instrument, Marking, TriggerKind
-from aia.services.triggers import trigger_ingest
+from aia.services.triggers import IngestResult, trigger_ingest
 
 
 class TriggerSerializer(TriggerBriefSerializer):
@@ -157,14 +159,21 @@ class TriggerListCreateApi(ApiView):
     )
     def post(self, request: Request) -> Response:
         result = trigger_ingest(actor=request.user, data=request.data)
-        data = self.IngestOutputSerializer(
-            {
-                "id": result.trigger.id,
-                "created": result.created,
-                "outcome": result.outcome,
-                "case": result.case,
-            }
-        ).data
         return Response(
-            data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+            ingest_answer(result),
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
+
+
+def ingest_answer(result: IngestResult) -> dict[str, Any]:
+    """The body of ``POST /api/v1/triggers/``: what ``IngestOutputSerializer`` (which the
+    schema documents) gives, written out, because every feed's every post answers with it
+    and building the two serializers cost a tenth of a new trigger's time.
+    ``tests/api/test_triggers.py`` checks the two agree for every outcome."""
+    case = result.case
+    return {
+        "id": str(result.trigger.id),
+        "created": result.created,
+        "outcome": result.outcome,
+        "case": {"id": str(case.id), "reference": case.reference, "state": case.state},
+    }
