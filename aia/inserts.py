@@ -77,27 +77,10 @@ def insert_together(
     params: list = []
     returned: list[int] = []  # indexes of the groups whose keys the database assigns
     for index, group in enumerate(groups):
-        model = type(group[0])
-        opts = model._meta
-        assigned = getattr(group[0], opts.pk.attname) is None
+        assigned = getattr(group[0], group[0]._meta.pk.attname) is None
         if assigned:
             returned.append(index)
-        fields = tuple(
-            field
-            for field in opts.concrete_fields
-            if not field.generated and not (assigned and field is opts.pk)
-        )
-        rows = _json_rows(fields, group, connection) if _json_safe(fields) else None
-        if rows is not None:
-            sql = _json_insert_sql(db, model, fields, returning=assigned)
-            statement_params = [rows]
-        else:
-            query = InsertQuery(model)
-            query.insert_values(fields, group)
-            compiler = query.get_compiler(using=db)
-            if assigned:
-                compiler.returning_fields = [opts.pk]
-            [(sql, statement_params)] = compiler.as_sql()
+        sql, statement_params = _insert_statement(db, group, returning=assigned)
         clauses.append(f"{_name(index)} AS ({sql})")
         params.extend(statement_params)
     for index, (sql, statement_params) in enumerate(also, start=len(groups)):
@@ -138,36 +121,46 @@ def insert_if_new(obj: Model, *, using: str | None = None) -> bool:
     if not obj._state.adding:
         raise ValueError(f"{obj!r} is saved already: insert_if_new inserts new rows.")
     obj._prepare_related_fields_for_save(operation_name="insert_if_new")
-    opts = obj._meta
     db = using or router.db_for_write(type(obj))
-    assigned = getattr(obj, opts.pk.attname) is None
+    sql, params = _insert_statement(db, [obj], returning=True, if_new=True)
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    setattr(obj, obj._meta.pk.attname, row[0])
+    obj._state.adding = False
+    obj._state.db = db
+    return True
+
+
+def _insert_statement(
+    db: str, objs: Sequence[Model], *, returning: bool, if_new: bool = False
+) -> tuple[str, Sequence[Any]]:
+    """The ``INSERT`` of ``objs`` (new instances of one model), returning their keys if
+    ``returning``, doing nothing on a unique conflict if ``if_new``: on PostgreSQL with its
+    rows as one JSON parameter when every field and value allows it, else as Django's insert
+    compiler writes it. The key is left out when the database assigns it."""
+    model = type(objs[0])
+    opts = model._meta
+    assigned = getattr(objs[0], opts.pk.attname) is None
     fields = tuple(
         field
         for field in opts.concrete_fields
         if not field.generated and not (assigned and field is opts.pk)
     )
     connection = connections[db]
-    rows = None
     if connection.vendor == "postgresql" and _json_safe(fields):
-        rows = _json_rows(fields, [obj], connection)
-    if rows is not None:
-        sql = _json_insert_sql(db, type(obj), fields, returning=True, if_new=True)
-        params = [rows]
-    else:
-        query = InsertQuery(type(obj), on_conflict=OnConflict.IGNORE)
-        query.insert_values(fields, [obj])
-        compiler = query.get_compiler(using=db)
+        rows = _json_rows(fields, objs, connection)
+        if rows is not None:
+            return _json_insert_sql(db, model, fields, returning=returning, if_new=if_new), [rows]
+    query = InsertQuery(model, on_conflict=OnConflict.IGNORE if if_new else None)
+    query.insert_values(fields, objs)
+    compiler = query.get_compiler(using=db)
+    if returning:
         compiler.returning_fields = [opts.pk]
-        [(sql, params)] = compiler.as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    setattr(obj, opts.pk.attname, row[0])
-    obj._state.adding = False
-    obj._state.db = db
-    return True
+    [(sql, params)] = compiler.as_sql()
+    return sql, params
 
 
 def update_statement(obj: Model, field_names: Sequence[str]) -> tuple[str, list[Any]]:
