@@ -19,14 +19,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from aia import permissions
-from aia.models import Case, Notification, User
+from aia.models import Case, Notification, OutboxTask, User
 from aia.models.choices import Marking
 from aia.permission_loading import (
     permissions_preload,
     team_with_permissions,
     users_with_permission,
 )
-from aia.services.outbox import outbox_enqueue_many
+from aia.services.outbox import outbox_enqueue_many, outbox_rows
 
 Kind = Notification.Kind
 # The task that emails one notification (through the outbox).
@@ -82,11 +82,8 @@ def team_load(case: Case) -> None:
         if getattr(case, field.attname) is not None and not field.is_cached(case)
     }
     officials_loaded = "officials" in getattr(case, "_prefetched_objects_cache", {})
-    if (
-        not officials_loaded
-        and case._state.db
-        and connections[case._state.db].vendor == ("postgresql")
-    ):
+    on_postgresql = case._state.db and connections[case._state.db].vendor == "postgresql"
+    if on_postgresql and not officials_loaded:
         people, officials = team_with_permissions(case.pk, list(missing))
         officials_known(case, officials)
     elif missing:
@@ -148,7 +145,7 @@ def notify(
     if not notes:
         return []
     created = Notification.objects.bulk_create(notes) if new_occasion else _insert_new(notes)
-    outbox_enqueue_many(task=EMAIL_TASK, kwargs_list=email_work(created))
+    outbox_enqueue_many(task=EMAIL_TASK, kwargs_list=_email_work(created))
     return created
 
 
@@ -164,7 +161,7 @@ def notifications_build(
 ) -> list[Notification]:
     """Return, unsaved, the notifications ``notify`` records (one per user who may see the
     case, the actor aside): for a service that inserts them with its other new rows, with
-    their emails' outbox rows (``outbox_rows(task=EMAIL_TASK, kwargs_list=email_work(notes))``).
+    their emails' outbox rows (``email_outbox_rows``).
     """
     recipients: dict[str, User] = {}
     candidates = [user for user in users if actor is None or user.pk != actor.pk]
@@ -193,7 +190,14 @@ def notifications_build(
     ]
 
 
-def email_work(notes: Iterable[Notification]) -> list[dict[str, str]]:
+def email_outbox_rows(notes: Iterable[Notification]) -> list[OutboxTask]:
+    """Build, unsaved, the outbox rows emailing the notifications that want an email, for a
+    service that inserts them with ``notes`` and then calls ``outbox_dispatch_after_commit``
+    with them (what ``notify`` does through ``outbox_enqueue_many``)."""
+    return outbox_rows(task=EMAIL_TASK, kwargs_list=_email_work(notes))
+
+
+def _email_work(notes: Iterable[Notification]) -> list[dict[str, str]]:
     """The email task's arguments for each notification that wants an email."""
     return [{"notification_id": str(note.pk)} for note in notes if note.email_wanted]
 

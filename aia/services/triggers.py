@@ -27,14 +27,13 @@ from aia.models.choices import (
 from aia.services.audit import case_event_chain
 from aia.services.cases import _reopen_locked
 from aia.services.notifications import (
-    EMAIL_TASK,
     case_awaiting_team_notifications,
-    email_work,
+    email_outbox_rows,
     officials_known,
     sros_for_triage,
     trigger_joined_notifications,
 )
-from aia.services.outbox import outbox_dispatch_after_commit, outbox_rows
+from aia.services.outbox import outbox_dispatch_after_commit
 from aia.validation import (
     MAX_SHORT_TEXT,
     Errors,
@@ -376,7 +375,7 @@ def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
         trigger_id=str(trigger.id),
         source=f"{trigger.source_body}, {trigger.title} ({trigger.finding_date})",
     )
-    emails = outbox_rows(task=EMAIL_TASK, kwargs_list=email_work(notes))
+    emails = email_outbox_rows(notes)
     # The trigger, its event and notifications, and one update of the case (the changed
     # dates and the audit chain's head), in one statement.
     case_update = update_statement(case, [*changed, "event_count", "last_event_hash"])
@@ -440,7 +439,7 @@ def _case_open(
     # A case just opened has no officials: the notifications need not ask.
     officials_known(case, [])
     notes = case_awaiting_team_notifications(case=case, sros=sros)
-    emails = outbox_rows(task=EMAIL_TASK, kwargs_list=email_work(notes))
+    emails = email_outbox_rows(notes)
     sections, sections_sql = _sections_new(case)
     # The case, its trigger, first events, sections and notifications in one statement.
     insert_together([case], [trigger], events, sections, notes, emails, also=sections_sql)
