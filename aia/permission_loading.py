@@ -199,11 +199,15 @@ def _user_attnames() -> tuple[str, ...]:
 
 
 def user_from_row(alias: str, row: Sequence[Any]) -> tuple[User, tuple[Any, ...]]:
-    """Return the user whose columns (``user_columns``) open ``row``, and the rest of the
-    row: ``User.from_db`` on the slice does what a ``RawQuerySet`` would around it in far
-    fewer calls."""
+    """Return the user whose columns (``user_columns``) open ``row``, followed by its two
+    permission arrays (``permission_arrays_sql``), with those permissions set; and the rest
+    of the row. ``User.from_db`` on the slice does what a ``RawQuerySet`` would around it in
+    far fewer calls."""
     names = _user_attnames()
-    return User.from_db(alias, names, row[: len(names)]), tuple(row[len(names) :])
+    user = User.from_db(alias, names, row[: len(names)])
+    perms_own, perms_via_groups, *rest = row[len(names) :]
+    permissions_set(user, perms_own, perms_via_groups)
+    return user, tuple(rest)
 
 
 def users_with_permission(permission: str, *, clearances: Iterable[str]) -> list[User]:
@@ -224,19 +228,18 @@ def users_with_permission(permission: str, *, clearances: Iterable[str]) -> list
         )
         permissions_preload(users)
         return users
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_users_with_permission_sql(alias), [clearances, permission])
+        rows = cursor.fetchall()
+    return [user_from_row(alias, row)[0] for row in rows]
+
+
+@cache
+def _users_with_permission_sql(alias: str) -> str:
     names = user_sql_names(alias)
-    sql = USERS_WITH_PERMISSION_SQL.format(
+    return USERS_WITH_PERMISSION_SQL.format(
         **names, permission_arrays=permission_arrays_sql(alias, f"u.{names['u_id']}")
     )
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [clearances, permission])
-        rows = cursor.fetchall()
-    users = []
-    for row in rows:
-        user, (perms_own, perms_via_groups) = user_from_row(alias, row)
-        permissions_set(user, perms_own, perms_via_groups)
-        users.append(user)
-    return users
 
 
 # The users holding named positions (ids) and the officials of a case, each with all their
@@ -285,8 +288,7 @@ def team_with_permissions(
     named: dict[int, User] = {}
     officials: list[User] = []
     for row in rows:
-        user, (perms_own, perms_via_groups, official) = user_from_row(alias, row)
-        permissions_set(user, perms_own, perms_via_groups)
+        user, (official,) = user_from_row(alias, row)
         if official:
             officials.append(user)
         else:

@@ -22,14 +22,13 @@ from rest_framework.authtoken.models import Token
 from aia.permission_loading import (
     permission_arrays_sql,
     permissions_preload,
-    permissions_set,
     user_from_row,
     user_sql_names,
 )
 
 # The token's user, the token, and the user's own and groups' permissions, by token key.
 API_USER_SQL = """
-SELECT {user_columns}, t.{t_created} AS token_created, {permission_arrays}
+SELECT {user_columns}, {permission_arrays}, t.{t_created} AS token_created
 FROM {token} t JOIN {user} u ON u.{u_id} = t.{t_user}
 WHERE t.{t_key} = %s
 """
@@ -68,10 +67,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
             row = cursor.fetchone()
         if row is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user, (token_created, perms_own, perms_via_groups) = user_from_row(db, row)
+        user, (token_created,) = user_from_row(db, row)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        permissions_set(user, perms_own, perms_via_groups)
         token = Token.from_db(db, ["key", "user_id", "created"], [key, user.pk, token_created])
         token.user = user
         return (user, token)
