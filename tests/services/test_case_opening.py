@@ -51,9 +51,11 @@ def test_the_case_keeps_its_final_reference_and_a_sound_audit_chain(team):
         assert all(case.reference in subject for subject in subjects)
 
 
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the written-out lookup is PostgreSQL's"
+)
 def test_the_open_case_found_by_the_written_out_query_is_the_one_the_orm_loads(team):
-    if connection.vendor != "postgresql":
-        pytest.skip("the written-out lookup is PostgreSQL's")
     situation = {"country_code": "SD", "name": "Sudan — Darfur", "area": "North Darfur"}
     case = trigger_ingest(actor=team.integration, data=trigger_data(situation=situation)).case
     walk(case, team, CaseState.ASSESSMENT)  # a team, a deadline, a version: fields filled in
