@@ -26,6 +26,7 @@ import datetime
 import json
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from itertools import chain
 from typing import Any
@@ -144,16 +145,12 @@ def _insert_statement(
     model = type(objs[0])
     opts = model._meta
     assigned = getattr(objs[0], opts.pk.attname) is None
-    fields = tuple(
-        field
-        for field in opts.concrete_fields
-        if not field.generated and not (assigned and field is opts.pk)
-    )
     connection = connections[db]
-    if connection.vendor == "postgresql" and _json_safe(fields):
-        rows = _json_rows(fields, objs, connection)
+    fields, columns = _insert_fields(model, assigned, connection.vendor == "postgresql")
+    if columns is not None:
+        rows = _json_rows(columns, objs, connection)
         if rows is not None:
-            return _json_insert_sql(db, model, fields, returning=returning, if_new=if_new), [rows]
+            return _json_insert_sql(db, model, assigned, returning=returning, if_new=if_new), [rows]
     query = InsertQuery(model, on_conflict=OnConflict.IGNORE if if_new else None)
     query.insert_values(fields, objs)
     compiler = query.get_compiler(using=db)
@@ -211,40 +208,125 @@ JSON_SAFE_TYPES = frozenset(
 )
 
 
+# Integer field types: a whole number goes in as it is.
+_AS_INTEGER = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "IntegerField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """How ``_json_rows`` reads and writes one field."""
+
+    field: Field
+    name: str  # the column's name, the row's key
+    attname: str
+    pre_save: bool  # whether the field's ``pre_save`` does more than read the attribute
+    json: bool  # a JSON field: its document goes in as itself
+    # Values of exactly this type need no conversion: they go in as they are, or in ISO 8601
+    # (dates, aware dates and times) or as text (UUIDs) when ``written`` says so.
+    plain: type | None
+    written: str = ""  # "", "iso" or "text"
+
+
+# The type each field type's conversion leaves as it is, and how JSON carries it.
+_PLAIN = {
+    "BooleanField": (bool, ""),
+    "CharField": (str, ""),
+    "TextField": (str, ""),
+    "DateField": (datetime.date, "iso"),
+    "DateTimeField": (datetime.datetime, "iso"),  # aware ones only
+    "UUIDField": (uuid.UUID, "text"),
+}
+
+
 @cache
-def _json_safe(fields: tuple[Field, ...]) -> bool:
-    return all(
-        not hasattr(field, "get_placeholder")
-        and (field.target_field if field.is_relation else field).get_internal_type()
-        in JSON_SAFE_TYPES
-        for field in fields
+def _insert_fields(
+    model: type[Model], assigned: bool, postgresql: bool
+) -> tuple[tuple[Field, ...], tuple[_Column, ...] | None]:
+    """The fields an ``INSERT`` of ``model`` writes (all but the key when the database assigns
+    it), and how to write each into a JSON row; ``None`` for the latter when one of them
+    cannot be, or not on PostgreSQL."""
+    opts = model._meta
+    fields = tuple(
+        field
+        for field in opts.concrete_fields
+        if not field.generated and not (assigned and field is opts.pk)
     )
+    if not postgresql:
+        return fields, None
+    columns = []
+    for field in fields:
+        internal = (field.target_field if field.is_relation else field).get_internal_type()
+        if hasattr(field, "get_placeholder") or internal not in JSON_SAFE_TYPES:
+            return fields, None
+        plain, written = (int, "") if internal in _AS_INTEGER else _PLAIN.get(internal, (None, ""))
+        columns.append(
+            _Column(
+                field=field,
+                name=field.column,
+                attname=field.attname,
+                pre_save=type(field).pre_save is not Field.pre_save,
+                json=isinstance(field, JSONField),
+                plain=plain,
+                written=written,
+            )
+        )
+    return fields, tuple(columns)
 
 
-def _json_rows(fields: Sequence[Field], objs: Sequence[Model], connection) -> str | None:
+def _json_rows(columns: Sequence[_Column], objs: Sequence[Model], connection) -> str | None:
     """The instances' rows as one JSON array of objects keyed by column, with the values
     ``bulk_create`` would send (``pre_save``, then the field's conversion for the database)
     in PostgreSQL's input form: dates and times in ISO 8601 with their offset, UUIDs as
     text, a JSON field's document as itself. ``None`` when a value is an expression, which
-    only the insert compiler can write."""
+    only the insert compiler can write.
+
+    A value the conversion would leave as it is (no value, text for a text field, a whole
+    number for an integer field, an aware date and time, a date, a UUID) is written without
+    calling it: most values are, and the calls cost more than the rest of the row.
+    """
     rows = []
     for obj in objs:
         row = {}
-        for field in fields:
-            value = field.pre_save(obj, True)
-            if hasattr(value, "resolve_expression"):
-                return None
-            if isinstance(field, JSONField):
-                if field.encoder is not None and value is not None:
+        for column in columns:
+            field = column.field
+            value = field.pre_save(obj, True) if column.pre_save else getattr(obj, column.attname)
+            kind = type(value)
+            if value is None:
+                pass
+            elif column.json:
+                if hasattr(value, "resolve_expression"):
+                    return None
+                if field.encoder is not None:
                     # The document as the field's encoder writes it.
                     value = json.loads(json.dumps(value, cls=field.encoder))
+            elif (kind is column.plain or (column.plain is str and isinstance(value, str))) and (
+                kind is not datetime.datetime or value.tzinfo is not None
+            ):
+                # (Text fields keep any text as it is, choices' members too.)
+                if column.written == "iso":
+                    value = value.isoformat()
+                elif column.written == "text":
+                    value = str(value)
             else:
+                if hasattr(value, "resolve_expression"):
+                    return None
                 value = field.get_db_prep_save(value, connection)
                 if isinstance(value, datetime.date | datetime.time):
                     value = value.isoformat()
                 elif isinstance(value, uuid.UUID):
                     value = str(value)
-            row[field.column] = value
+            row[column.name] = value
         rows.append(row)
     # Anything else JSON cannot hold is refused here, as psycopg would refuse it.
     return json.dumps(rows)
@@ -252,13 +334,14 @@ def _json_rows(fields: Sequence[Field], objs: Sequence[Model], connection) -> st
 
 @cache
 def _json_insert_sql(
-    db: str, model: type[Model], fields: tuple[Field, ...], *, returning: bool, if_new: bool = False
+    db: str, model: type[Model], assigned: bool, *, returning: bool, if_new: bool = False
 ) -> str:
     """``INSERT`` of the rows of one JSON parameter (``jsonb_populate_recordset`` gives each
     key its column's type): a short text, the same for any number of rows, so psycopg and
     PostgreSQL prepare it once."""
     quote = connections[db].ops.quote_name
     table = quote(model._meta.db_table)
+    fields, _columns = _insert_fields(model, assigned, True)
     columns = ", ".join(quote(field.column) for field in fields)
     sql = (
         f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 - a model's names, no input

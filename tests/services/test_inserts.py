@@ -124,6 +124,45 @@ def test_the_rows_are_those_bulk_create_writes_and_go_in_one_statement(team):
     assert CaseEvent.objects.get(pk=events[0].pk).occurred_at == WHEN
 
 
+def _converted_rows(team, n: int):
+    """A case, trigger and notification whose values are not of the type their fields keep
+    as they are: text for a date and a number, a date and time in another zone, a date and
+    time for a date, naive ones (London's time), a choice's member."""
+    case, trigger, _events, note, _outbox = _rows(team, n)
+    case.knowledge_date = "2024-02-29"
+    case.event_count = "2"
+    case.opened_at = datetime.datetime(2026, 3, 4, 23, 30, 1, 5, tzinfo=KOLKATA)
+    case.stage_deadline = datetime.datetime(2026, 3, 9, 23, 30, tzinfo=datetime.UTC)
+    case.track = Track.EXPEDITED
+    case.stage_started_at = NAIVE_SUMMER
+    trigger.finding_date = datetime.date(2024, 2, 29)
+    note.created_at = NAIVE_WINTER
+    return case, trigger, note
+
+
+KOLKATA = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+NAIVE_SUMMER = datetime.datetime(2026, 7, 1, 12, 0)  # noqa: DTZ001 - naive on purpose
+NAIVE_WINTER = datetime.datetime(2026, 1, 1, 0, 0, 0, 1)  # noqa: DTZ001 - naive on purpose
+
+
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
+def test_values_the_fields_convert_are_written_as_they_convert_them(team):
+    ours = _converted_rows(team, 6)
+    theirs = _converted_rows(team, 7)
+    with transaction.atomic():
+        insert_together(*([obj] for obj in ours))
+        for obj in theirs:
+            type(obj).objects.bulk_create([obj])
+    for mine, twin in zip(ours, theirs, strict=True):
+        assert _stored(mine) == _stored(twin), type(mine).__name__
+    stored = Case.objects.get(pk=ours[0].pk)
+    assert stored.knowledge_date == datetime.date(2024, 2, 29)
+    assert stored.event_count == 2
+    assert stored.opened_at == datetime.datetime(2026, 3, 4, 18, 0, 1, 5, tzinfo=datetime.UTC)
+    # A naive time is London's: 12:00 in July is 11:00 UTC.
+    assert stored.stage_started_at == datetime.datetime(2026, 7, 1, 11, 0, tzinfo=datetime.UTC)
+
+
 def test_a_value_the_database_computes_goes_through_django_s_insert_compiler(team):
     before = timezone.now() - datetime.timedelta(seconds=1)  # SQLite keeps milliseconds
     outbox = OutboxTask(task="aia.tasks.outbox_sweep", kwargs={}, created_at=Now())
