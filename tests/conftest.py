@@ -1,10 +1,6 @@
 import pytest
-from django.apps import apps
-from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Group, Permission
 
-from aia.roles import ensure_role_groups
-from tests.factories import Team, make_team
+from tests.factories import Team, make_team, restore_permissions_and_roles
 
 
 def pytest_configure(config):
@@ -45,11 +41,8 @@ def _one_page_reports(request, monkeypatch):
 
 @pytest.fixture
 def team(db) -> Team:
-    # Transactional tests flush the database, data migrations included: restore the
-    # permissions and the role groups.
-    create_permissions(apps.get_app_config("aia"), verbosity=0)
-    create_permissions(apps.get_app_config("authtoken"), verbosity=0)
-    ensure_role_groups(Group, Permission)
+    # Transactional tests flush the database, data migrations included.
+    restore_permissions_and_roles()
     return make_team()
 
 

@@ -5,12 +5,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import factory
-from django.contrib.auth.models import Group
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
 
 from aia.framework import DIMENSION_CODES, RISK_FACTOR_CODES, get_framework
 from aia.models import Case, User
 from aia.models.choices import CaseState, Marking, Role
+from aia.roles import ensure_role_groups
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
 from aia.services.options import option_create
@@ -78,6 +81,14 @@ class Team:
 
     def everyone(self) -> dict[str, User]:
         return dict(vars(self))
+
+
+def restore_permissions_and_roles() -> None:
+    """Put back the permissions and role groups migrations make, which a transactional
+    test's flush removes (rows already there are kept)."""
+    create_permissions(apps.get_app_config("aia"), verbosity=0)
+    create_permissions(apps.get_app_config("authtoken"), verbosity=0)
+    ensure_role_groups(Group, Permission)
 
 
 def make_team() -> Team:

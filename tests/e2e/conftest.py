@@ -43,7 +43,7 @@ def pytest_collection_modifyitems(items):
 def _content_types_and_permissions(transactional_db) -> None:
     """Make sure the permissions exist before ``team`` builds the role groups from them.
 
-    A transactional test with ``serialized_rollback`` (the API's schema fuzzing) flushes the
+    A transactional test (the API's schema fuzzing, the concurrency tests) flushes the
     database without re-creating them; post_migrate puts them back, as ``migrate`` does.
     """
     from django.core.management.sql import emit_post_migrate_signal

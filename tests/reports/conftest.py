@@ -47,8 +47,8 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory) -> RenderedRe
         override_settings(MEDIA_ROOT=str(media)),
         transaction.atomic(),
     ):
-        # A transactional test with serialized rollback can leave the tables empty, even of
-        # permissions and role groups: put them back (the rollback below removes them again).
+        # A transactional test's flush can leave the tables empty, even of permissions and
+        # role groups: put them back (the rollback below removes them again).
         emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
         ensure_role_groups(Group, Permission)
         # 30 options and 20 reviews, as in the benchmark, with shorter analyses.
