@@ -9,6 +9,10 @@ same token authentication, no database work beyond it) in the same run:
 - ``GET /api/v1/cases/`` latency, p50 and p95, with 10,000 cases and 100,000 audit events
   (vs. GET of the bare endpoint).
 
+It also prints the CPU time each kind of request cost, by process (gunicorn's workers,
+PostgreSQL's backends, this script's client threads), read from ``/proc`` around each
+throughput round: on a machine whose CPUs the rounds keep busy, that says where a ratio goes.
+
 Usage (DATABASE_URL must point at a throwaway PostgreSQL database; the script migrates it
 and fills it)::
 
@@ -36,7 +40,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -274,6 +278,8 @@ class Throughput:
     requests: int = 0
     seconds: float = 0.0
     statuses: dict[int, int] | None = None
+    # CPU seconds spent meanwhile, by process group (``process_cpu``).
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -285,6 +291,45 @@ class Throughput:
         self.statuses = self.statuses or {}
         for status, count in (other.statuses or {}).items():
             self.statuses[status] = self.statuses.get(status, 0) + count
+        for group, seconds in other.cpu.items():
+            self.cpu[group] = self.cpu.get(group, 0.0) + seconds
+
+    def cpu_ms_per_request(self) -> dict[str, float]:
+        if not self.requests:
+            return {}
+        return {group: 1000 * seconds / self.requests for group, seconds in self.cpu.items()}
+
+
+CPU_GROUPS = ("gunicorn", "postgres", "client", "other")
+
+
+def process_cpu() -> dict[str, float]:
+    """CPU seconds (user and system) used so far by every process on the machine, grouped:
+    gunicorn's, PostgreSQL's, this one (the clients) and the rest; empty without ``/proc``."""
+    totals = dict.fromkeys(CPU_GROUPS, 0.0)
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        pids = [name for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue  # it ended meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if int(pid) == os.getpid():
+            group = "client"
+        elif b"gunicorn" in command:
+            group = "gunicorn"
+        elif command.startswith(b"postgres") or b"/postgres" in command:
+            group = "postgres"
+        else:
+            group = "other"
+        totals[group] += seconds
+    return totals
 
 
 def throughput(
@@ -309,13 +354,17 @@ def throughput(
                 statuses[status] = statuses.get(status, 0) + 1
                 count += 1
 
+    before = process_cpu()
     started = time.monotonic()
     threads = [threading.Thread(target=run, args=(c,)) for c in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return Throughput(count, time.monotonic() - started, statuses)
+    elapsed = time.monotonic() - started
+    after = process_cpu()
+    cpu = {group: after[group] - before[group] for group in before}
+    return Throughput(count, elapsed, statuses, cpu)
 
 
 def alternating_throughput(
@@ -443,6 +492,11 @@ def main() -> None:
         )
         for name, result in rates.items():
             print(f"  {name:<22} {result.per_second:8.1f} req/s  statuses {result.statuses}")
+        print("CPU per request (ms) by process, over the same rounds (all of the machine's)")
+        for name, result in rates.items():
+            cpu = result.cpu_ms_per_request()
+            parts = "  ".join(f"{group} {cpu[group]:5.2f}" for group in CPU_GROUPS if group in cpu)
+            print(f"  {name:<22} {parts}  total {sum(cpu.values()):5.2f}")
         print(f"latency: {args.samples} sequential requests of each, interleaved")
         samples = paired_latencies(
             {
@@ -487,7 +541,12 @@ def main() -> None:
             "machine": machine(),
             "args": {k: v for k, v in vars(args).items() if k != "json"},
             "throughput": {
-                n: {"per_second": r.per_second, "statuses": r.statuses} for n, r in rates.items()
+                n: {
+                    "per_second": r.per_second,
+                    "statuses": r.statuses,
+                    "cpu_ms_per_request": r.cpu_ms_per_request(),
+                }
+                for n, r in rates.items()
             },
             "latency_ms": latency,
             "ratios": ratios,
