@@ -119,20 +119,32 @@ def insert_if_new(obj: Model, *, using: str | None = None) -> bool:
     One statement (``INSERT … ON CONFLICT DO NOTHING RETURNING``), with no savepoint: a
     concurrent transaction inserting the same key makes it wait for that one's outcome.
     """
-    if not obj._state.adding:
-        raise ValueError(f"{obj!r} is saved already: insert_if_new inserts new rows.")
-    obj._prepare_related_fields_for_save(operation_name="insert_if_new")
     db = using or router.db_for_write(type(obj))
-    sql, params = _insert_statement(db, [obj], returning=True, if_new=True)
+    sql, params = insert_if_new_statement(obj, using=db)
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return False
-    setattr(obj, obj._meta.pk.attname, row[0])
-    obj._state.adding = False
-    obj._state.db = db
+    inserted(obj, row[0], using=db)
     return True
+
+
+def insert_if_new_statement(obj: Model, *, using: str | None = None) -> tuple[str, Sequence[Any]]:
+    """``insert_if_new``'s statement, as ``(sql, params)``, for a caller that runs it within
+    a larger one: it returns one row, the new key, or none. Give the key to ``inserted``."""
+    if not obj._state.adding:
+        raise ValueError(f"{obj!r} is saved already: insert_if_new inserts new rows.")
+    obj._prepare_related_fields_for_save(operation_name="insert_if_new")
+    db = using or router.db_for_write(type(obj))
+    return _insert_statement(db, [obj], returning=True, if_new=True)
+
+
+def inserted(obj: Model, key: Any, *, using: str) -> None:
+    """Mark ``obj`` as saved in ``using`` under ``key``, the key its insert returned."""
+    setattr(obj, obj._meta.pk.attname, key)
+    obj._state.adding = False
+    obj._state.db = using
 
 
 def _insert_statement(

@@ -11,7 +11,13 @@ from django.utils import timezone
 from aia import permissions
 from aia.exceptions import PermissionRefused
 from aia.framework import SECTION_CODES, get_framework
-from aia.inserts import insert_if_new, insert_together, update_statement
+from aia.inserts import (
+    insert_if_new,
+    insert_if_new_statement,
+    insert_together,
+    inserted,
+    update_statement,
+)
 from aia.models import Case, CaseReferenceCounter, Section, Situation, Trigger, User
 from aia.models.choices import (
     FINISHED_STATES,
@@ -213,25 +219,28 @@ def _situation_locked(clean: dict[str, Any]) -> tuple[Situation, Case | None, bo
     until commit; without one, the situation's row is, so that no two requests open a case
     for it.
 
-    On PostgreSQL the common case, a known situation with an open case, is one query that
-    locks the case's row (only that row: a request on the other path locks the situation and
-    then the case, and taking them in the opposite order here could deadlock with it).
-    Otherwise the situation is inserted unless it exists (a concurrent insert of the same
-    situation waits for the first to commit), then locked and its open case looked up: a
-    concurrent request may have opened one meanwhile.
+    On PostgreSQL one query settles both common cases: it inserts the situation unless it
+    exists, and finds and locks its open case (only the case's row: a request on the other
+    path locks the situation and then the case, and taking them in the opposite order here
+    could deadlock with it). Otherwise, or when the situation exists without an open case,
+    the situation is inserted unless it exists (a concurrent insert of the same situation
+    waits for the first to commit), then locked and its open case looked up: a concurrent
+    request may have opened one meanwhile.
     """
     lookup = {
         "country_code": clean["country_code"],
         "key": Situation.make_key(clean["situation_name"]),
     }
+    situation = Situation(**lookup, name=clean["situation_name"], area=clean["area"])
     db = router.db_for_write(Case)
     if connections[db].vendor == "postgresql" and _open_case_sql(db) is not None:
-        found = _open_case_and_situation_locked(db, lookup)
+        found, created = _situation_new_or_open_case_locked(db, situation)
+        if created:
+            # Uncommitted, the new row is this request's alone until commit.
+            return situation, None, True
         if found is not None:
             return found[1], found[0], False
-    situation = Situation(**lookup, name=clean["situation_name"], area=clean["area"])
-    if insert_if_new(situation):
-        # Uncommitted, the new row is this request's alone until commit.
+    elif insert_if_new(situation):
         return situation, None, True
     # ``FOR NO KEY UPDATE``: it excludes other requests taking this path, but not a joining
     # request's foreign-key checks on the situation (which hold the open case's lock that
@@ -251,28 +260,68 @@ def _open_case_locked(situation: Situation) -> Case | None:
     return next(iter(cases[:1]), None)
 
 
-def _open_case_and_situation_locked(
-    db: str, lookup: dict[str, str]
-) -> tuple[Case, Situation] | None:
-    """The open case of the situation ``lookup`` names, its row locked, and the situation (one
-    written-out query, PostgreSQL), or ``None`` when there is no such case."""
-    sql, case_fields, situation_fields = _open_case_sql(db)
+def _situation_new_or_open_case_locked(
+    db: str, situation: Situation
+) -> tuple[tuple[Case, Situation] | None, bool]:
+    """Insert the new ``situation`` unless one with its key exists, and find that one's open
+    case, its row locked, with the situation (one written-out query, PostgreSQL).
+
+    Return ``(None, True)`` when the situation was inserted (its key is set and it is marked
+    as saved); ``((case, situation), False)`` when it existed with an open case; and
+    ``(None, False)`` when it existed without one, or was inserted by a concurrent request
+    that had not committed when this query began (it waited for that one, and its snapshot
+    predates it: the caller looks again).
+
+    Both run on the query's one snapshot: a situation it inserts has no cases, and the insert
+    waits only for a concurrent insert of the same situation, which this query cannot see,
+    so it holds no lock while waiting. When the situation exists, the insert does nothing
+    (it still draws a number from the key's sequence).
+    """
+    insert_sql, insert_params = insert_if_new_statement(situation, using=db)
+    sql, case_fields, situation_fields = _situation_new_or_open_case_sql(db, insert_sql)
     with connections[db].cursor() as cursor:
-        cursor.execute(sql, [lookup["country_code"], lookup["key"], list(FINISHED_STATES)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
+        cursor.execute(
+            sql,
+            [
+                *insert_params,
+                situation.country_code,
+                situation.key,
+                list(FINISHED_STATES),
+            ],
+        )
+        new_key, *row = cursor.fetchone()
+    if new_key is not None:
+        inserted(situation, new_key, using=db)
+        return None, True
+    if row[0] is None:
+        return None, False
     case = Case.from_db(db, case_fields, row[: len(case_fields)])
-    situation = Situation.from_db(db, situation_fields, row[len(case_fields) :])
-    Case.situation.field.set_cached_value(case, situation)
-    return case, situation
+    existing = Situation.from_db(db, situation_fields, row[len(case_fields) :])
+    Case.situation.field.set_cached_value(case, existing)
+    return (case, existing), False
+
+
+@cache
+def _situation_new_or_open_case_sql(
+    db: str, insert_sql: str
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """``_situation_new_or_open_case_locked``'s query around the situation's ``INSERT …
+    ON CONFLICT DO NOTHING RETURNING`` (the same text for every situation)."""
+    open_sql, case_fields, situation_fields = _open_case_sql(db)
+    sql = (
+        f"WITH new_situation AS ({insert_sql}), open_case AS ({open_sql}) "  # noqa: S608 - built from model names, no input
+        "SELECT (SELECT * FROM new_situation), open_case.* "
+        "FROM (VALUES (1)) AS one LEFT JOIN open_case ON true"
+    )
+    return sql, case_fields, situation_fields
 
 
 @cache
 def _open_case_sql(db: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
-    """``_open_case_and_situation_locked``'s query, and the case's and situation's fields in
-    the order of its columns (every concrete field: ``from_db`` builds whole instances); or
-    ``None`` if a field needs converting from what psycopg returns (the models have none)."""
+    """The query that finds a situation's open case (by the situation's country and key) and
+    locks its row, and the case's and situation's fields in the order of its columns (every
+    concrete field: ``from_db`` builds whole instances); or ``None`` if a field needs
+    converting from what psycopg returns (the models have none)."""
     quote = connections[db].ops.quote_name
     case_fields = Case._meta.concrete_fields
     situation_fields = Situation._meta.concrete_fields

@@ -55,13 +55,18 @@ def test_the_case_keeps_its_final_reference_and_a_sound_audit_chain(team):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the written-out lookup is PostgreSQL's"
 )
-def test_the_open_case_found_by_the_written_out_query_is_the_one_the_orm_loads(team):
+def test_the_written_out_query_finds_the_open_case_the_orm_loads_or_inserts_the_situation(team):
     situation = {"country_code": "SD", "name": "Sudan — Darfur", "area": "North Darfur"}
     case = trigger_ingest(actor=team.integration, data=trigger_data(situation=situation)).case
     walk(case, team, CaseState.ASSESSMENT)  # a team, a deadline, a version: fields filled in
-    lookup = {"country_code": "SD", "key": Situation.make_key(situation["name"])}
+    # The same situation, named as another feed might write it.
+    same = Situation(country_code="SD", name="SUDAN —  Darfur", key="sudan — darfur")
     with transaction.atomic():
-        found, its_situation = triggers._open_case_and_situation_locked("default", lookup)
+        (found, its_situation), created = triggers._situation_new_or_open_case_locked(
+            "default", same
+        )
+    assert not created
+    assert same._state.adding  # the situation existed: nothing was inserted
     expected = Case.objects.get(pk=case.pk)
     for field in Case._meta.concrete_fields:
         assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
@@ -74,7 +79,14 @@ def test_the_open_case_found_by_the_written_out_query_is_the_one_the_orm_loads(t
     # A closed case is not open: the lookup finds nothing, and ingestion opens a new case.
     Case.objects.filter(pk=case.pk).update(state=CaseState.CLOSED)
     with transaction.atomic():
-        assert triggers._open_case_and_situation_locked("default", lookup) is None
+        assert triggers._situation_new_or_open_case_locked("default", same) == (None, False)
+    # A new situation is inserted, and has no case.
+    new = Situation(country_code="SD", name="Sudan — Kordofan", key="sudan — kordofan")
+    with transaction.atomic():
+        assert triggers._situation_new_or_open_case_locked("default", new) == (None, True)
+    assert not new._state.adding
+    assert Situation.objects.get(pk=new.pk).name == "Sudan — Kordofan"
+    assert Situation.objects.filter(key=same.key).count() == 1
     again = trigger_ingest(
         actor=team.integration, data=trigger_data(situation=situation, reference="NEW-1")
     )
