@@ -219,13 +219,12 @@ def _situation_locked(clean: dict[str, Any]) -> tuple[Situation, Case | None, bo
     until commit; without one, the situation's row is, so that no two requests open a case
     for it.
 
-    On PostgreSQL one query settles both common cases: it inserts the situation unless it
-    exists, and finds and locks its open case (only the case's row: a request on the other
-    path locks the situation and then the case, and taking them in the opposite order here
-    could deadlock with it). Otherwise, or when the situation exists without an open case,
-    the situation is inserted unless it exists (a concurrent insert of the same situation
-    waits for the first to commit), then locked and its open case looked up: a concurrent
-    request may have opened one meanwhile.
+    The situation is inserted unless it exists (a concurrent insert of the same situation
+    waits for the first to commit). On PostgreSQL the same query finds and locks its open
+    case (only the case's row: a request on the other path locks the situation and then the
+    case, and taking them in the opposite order here could deadlock with it). A situation
+    that existed without an open case is then locked and its open case looked up again: a
+    concurrent request may have opened one meanwhile.
     """
     lookup = {
         "country_code": clean["country_code"],
@@ -275,7 +274,7 @@ def _situation_new_or_open_case_locked(
     Both run on the query's one snapshot: a situation it inserts has no cases, and the insert
     waits only for a concurrent insert of the same situation, which this query cannot see,
     so it holds no lock while waiting. When the situation exists, the insert does nothing
-    (it still draws a number from the key's sequence).
+    (it still draws a number from the table's ID sequence).
     """
     insert_sql, insert_params = insert_if_new_statement(situation, using=db)
     sql, case_fields, situation_fields = _situation_new_or_open_case_sql(db, insert_sql)
