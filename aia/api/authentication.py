@@ -12,9 +12,12 @@ every request, and building it through the ORM each time cost more CPU than the 
 replaces.
 """
 
+import datetime
 from functools import cache
 
+from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
@@ -53,13 +56,28 @@ def _api_user_sql(alias: str) -> str:
     )
 
 
+EXPIRED = "This token has expired: sign in again at POST /api/v1/auth/token/ for a new one."
+
+
+def token_expires_at(created: datetime.datetime) -> datetime.datetime:
+    """When a token issued at ``created`` stops working (``AIA_API_TOKEN_LIFETIME``)."""
+    return created + settings.AIA_API_TOKEN_LIFETIME
+
+
+def token_expired(created: datetime.datetime) -> bool:
+    return token_expires_at(created) <= timezone.now()
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token authentication (same header, same tokens, same errors), plus permissions."""
+    """DRF's token authentication (same header, same tokens, same errors), plus permissions,
+    and tokens that expire ``AIA_API_TOKEN_LIFETIME`` after they are issued."""
 
     def authenticate_credentials(self, key):
         db = Token.objects.db
         if connections[db].vendor != "postgresql":
             user, token = super().authenticate_credentials(key)
+            if token_expired(token.created):
+                raise exceptions.AuthenticationFailed(EXPIRED)
             permissions_preload([user])
             return (user, token)
         with connections[db].cursor() as cursor:
@@ -70,6 +88,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user, (token_created,) = user_from_row(db, row)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if token_expired(token_created):
+            raise exceptions.AuthenticationFailed(EXPIRED)
         token = Token.from_db(db, ["key", "user_id", "created"], [key, user.pk, token_created])
         token.user = user
         return (user, token)

@@ -277,7 +277,7 @@ if _beat_interval:
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "aia.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -296,6 +296,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("AIA_API_NUM_PROXIES", default=None),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# How long an API token works after it is issued; signing in again once it has expired issues
+# a new one (aia.api.auth). A token that leaks is not good for ever.
+AIA_API_TOKEN_LIFETIME = datetime.timedelta(
+    hours=env.int("AIA_API_TOKEN_LIFETIME_HOURS", default=24)
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "AIA — Atrocity Impact Assessment API",
     "VERSION": "1.0.0",

@@ -1,10 +1,14 @@
 """POST /api/v1/auth/token/ and token authentication."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from aia.models import Trigger
 from tests.api.helpers import assert_envelope, field_errors
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, trigger_data
 from tests.signing_in import fresh_totp_code, totp_code, totp_device
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +33,56 @@ def test_signing_in_again_returns_the_same_token(team, anon):
     first = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
     second = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
     assert first.json() == second.json()
+
+
+def _issued_ago(key: str, age: datetime.timedelta) -> None:
+    Token.objects.filter(key=key).update(created=timezone.now() - age)
+
+
+def test_a_token_says_when_it_expires_and_works_until_then(team, anon):
+    before = timezone.now()
+    answer = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
+    expires_at = datetime.datetime.fromisoformat(answer.json()["expires_at"])
+    assert before + datetime.timedelta(hours=24) <= expires_at
+    assert expires_at <= timezone.now() + datetime.timedelta(hours=24)
+    key = answer.json()["token"]
+    _issued_ago(key, datetime.timedelta(hours=23, minutes=59))
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert anon.get("/api/v1/cases/").status_code == 200
+
+
+def test_an_expired_token_is_refused_changes_nothing_and_signing_in_issues_a_new_one(team, anon):
+    old = anon.post(TOKEN_URL, {"username": "feed", "password": PASSWORD}, format="json")
+    old_key = old.json()["token"]
+    _issued_ago(old_key, datetime.timedelta(hours=24, seconds=1))
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
+    refused = anon.post("/api/v1/triggers/", trigger_data(), format="json")
+    body = assert_envelope(refused, 401)
+    assert "expired" in body["message"]
+    assert refused["WWW-Authenticate"] == "Token"
+    assert not Trigger.objects.exists()
+    assert_envelope(anon.get("/api/v1/cases/"), 401)
+
+    anon.credentials()
+    new = anon.post(TOKEN_URL, {"username": "feed", "password": PASSWORD}, format="json")
+    new_key = new.json()["token"]
+    assert new_key != old_key
+    assert not Token.objects.filter(key=old_key).exists()
+    assert datetime.datetime.fromisoformat(new.json()["expires_at"]) > timezone.now()
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {new_key}")
+    assert anon.post("/api/v1/triggers/", trigger_data(), format="json").status_code == 201
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
+    assert_envelope(anon.get("/api/v1/cases/"), 401)
+
+
+def test_the_lifetime_is_a_setting(team, api_for, settings):
+    settings.AIA_API_TOKEN_LIFETIME = datetime.timedelta(minutes=5)
+    client = api_for(team.lead)
+    key = Token.objects.get(user=team.lead).key
+    _issued_ago(key, datetime.timedelta(minutes=4))
+    assert client.get("/api/v1/cases/").status_code == 200
+    _issued_ago(key, datetime.timedelta(minutes=5))
+    assert_envelope(client.get("/api/v1/cases/"), 401)
 
 
 @pytest.mark.parametrize(

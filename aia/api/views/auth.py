@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aia.api.auth import token_obtain
+from aia.api.authentication import token_expires_at
 from aia.api.fields import StrictCharField, StrictSerializer
 from aia.api.schema import errors
 from aia.api.throttling import AuthTokenThrottle
@@ -37,6 +38,10 @@ class TokenCreateApi(APIView):
         token = serializers.CharField(
             help_text="Send it as `Authorization: Token <token>` on every other request."
         )
+        expires_at = serializers.DateTimeField(
+            help_text="When the token stops working (`AIA_API_TOKEN_LIFETIME_HOURS` after it "
+            "was issued; 24 by default). Sign in again then for a new one."
+        )
 
         class Meta:
             ref_name = "Token"
@@ -45,7 +50,8 @@ class TokenCreateApi(APIView):
         operation_id="auth_token_create",
         tags=["auth"],
         summary="Get an API token",
-        description="Returns the same token on every sign-in until it is revoked. Wrong "
+        description="Returns the same token on every sign-in until it expires, then a new "
+        "one. Wrong "
         "credentials and inactive accounts both get 400. Roles that sign in with a second "
         "factor must also send `otp`, the current code from their authenticator app; a missing "
         "or wrong code is a 400 on the `otp` field. Throttled per client address.",
@@ -57,4 +63,5 @@ class TokenCreateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token = token_obtain(request=request._request, **serializer.validated_data)
-        return Response(self.OutputSerializer({"token": token.key}).data, status=status.HTTP_200_OK)
+        answer = {"token": token.key, "expires_at": token_expires_at(token.created)}
+        return Response(self.OutputSerializer(answer).data, status=status.HTTP_200_OK)

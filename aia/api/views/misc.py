@@ -1,4 +1,5 @@
 from django.conf import settings
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,12 +23,15 @@ class RouteNotFoundApi(APIView):
 
 
 class BenchPingApi(APIView):
-    """Answer as cheaply as DRF can, behind the same authentication, for benchmarks: GET
-    returns a constant, POST parses its JSON body and returns a constant.
+    """Answer as cheaply as DRF can, for benchmarks: GET returns a constant, POST parses its
+    JSON body and returns a constant. Behind DRF's own token authentication (the same tokens
+    as the API's, without the permissions and the expiry ``aia.api.authentication`` adds):
+    the bare endpoint the benchmark compares the API with.
 
     Serves only when ``settings.AIA_BENCH_ENDPOINTS`` is true (bench/api_bench.py).
     """
 
+    authentication_classes = [TokenAuthentication]
     schema = None
 
     def initial(self, request: Request, *args, **kwargs) -> None:
