@@ -51,10 +51,9 @@ class TokenCreateApi(APIView):
         tags=["auth"],
         summary="Get an API token",
         description="Returns the same token on every sign-in until it expires, then a new "
-        "one. Wrong "
-        "credentials and inactive accounts both get 400. Roles that sign in with a second "
-        "factor must also send `otp`, the current code from their authenticator app; a missing "
-        "or wrong code is a 400 on the `otp` field. Throttled per client address.",
+        "one. Wrong credentials and inactive accounts both get 400. Roles that sign in with a "
+        "second factor must also send `otp`, the current code from their authenticator app; a "
+        "missing or wrong code is a 400 on the `otp` field. Throttled per client address.",
         auth=[],
         request=InputSerializer,
         responses={200: OutputSerializer, **errors(400, 413, 415, 429)},
