@@ -73,11 +73,17 @@ class TokenAuthentication(authentication.TokenAuthentication):
     and tokens that expire ``AIA_API_TOKEN_LIFETIME`` after they are issued."""
 
     def authenticate_credentials(self, key):
+        user, token = self._user_and_token(key)
+        if token_expired(token.created):
+            raise exceptions.AuthenticationFailed(EXPIRED)
+        return (user, token)
+
+    def _user_and_token(self, key):
+        """The token's active user, with their permissions, and the token; refused as DRF
+        refuses an unknown token or an inactive user."""
         db = Token.objects.db
         if connections[db].vendor != "postgresql":
             user, token = super().authenticate_credentials(key)
-            if token_expired(token.created):
-                raise exceptions.AuthenticationFailed(EXPIRED)
             permissions_preload([user])
             return (user, token)
         with connections[db].cursor() as cursor:
@@ -88,8 +94,6 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user, (token_created,) = user_from_row(db, row)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        if token_expired(token_created):
-            raise exceptions.AuthenticationFailed(EXPIRED)
         token = Token.from_db(db, ["key", "user_id", "created"], [key, user.pk, token_created])
         token.user = user
         return (user, token)
