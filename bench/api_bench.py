@@ -20,9 +20,10 @@ and fills it)::
     .venv/bin/python bench/api_bench.py            # --help for durations, workers, clients
     scripts/services.sh stop
 
-Only loopback traffic; every loop is bounded in time and count. The seeded cases and events
-are bulk-inserted (bypassing the services, so they have no sections), with valid audit hash
-chains; a sample of them is verified before measuring.
+Only loopback traffic; every loop is bounded in time and count. The seeded cases, each with
+the trigger that opened it, and their events are bulk-inserted (bypassing the services, so
+they have no sections), with valid audit hash chains; a sample of them is verified before
+measuring.
 """
 
 import argparse
@@ -52,6 +53,8 @@ PING = "/api/v1/_bench/ping/"
 MAX_REQUESTS_PER_ROUND = 100_000
 CASES = "/api/v1/cases/"
 TRIGGERS = "/api/v1/triggers/"
+# The seeded triggers' sources; the first is the one the benchmark's new triggers name.
+SEEDED_SOURCES = ("Bench mission", "Bench court", "Bench advisers")
 
 
 def server_environment(database_url: str, media_root: str) -> dict[str, str]:
@@ -97,9 +100,10 @@ def seed(*, cases: int, events_per_case: int) -> Seeded:
 
     from aia.audit import verify_case_chain
     from aia.canonical import sha256_of
-    from aia.models import Case, CaseEvent, CaseReferenceCounter, Situation, User
-    from aia.models.choices import CaseState, EventType, Marking
+    from aia.models import Case, CaseEvent, CaseReferenceCounter, Situation, Trigger, User
+    from aia.models.choices import CaseState, EventType, Finding, Marking, TriggerKind
     from aia.services.audit import GENESIS_HASH
+    from aia.services.triggers import OPENED
 
     call_command("migrate", verbosity=0, interactive=False)
     if Case.objects.exists():
@@ -136,6 +140,7 @@ def seed(*, cases: int, events_per_case: int) -> Seeded:
             for n in numbers
         )
         batch_cases = []
+        batch_triggers = []
         batch_events = []
         for n, situation in zip(numbers, situations, strict=True):
             opened = now - timedelta(minutes=n)
@@ -152,6 +157,25 @@ def seed(*, cases: int, events_per_case: int) -> Seeded:
                 sro=sro,
                 # The state field is protected; bench data may set it once, when built.
                 state=states[n % len(states)],
+            )
+            # Every case was opened by a trigger: without them the trigger table starts empty,
+            # is analysed as empty, and the lookup of every posted trigger is planned as a
+            # scan of the whole table, which then grows through the run.
+            batch_triggers.append(
+                Trigger(
+                    kind=TriggerKind.INQUIRY_FINDING,
+                    source_body=SEEDED_SOURCES[n % len(SEEDED_SOURCES)],
+                    reference=f"SEED/{n}",
+                    title=f"Findings on {situation.name}",
+                    finding_date=opened.date(),
+                    finding=Finding.SERIOUS_RISK,
+                    crimes=["genocide"],
+                    situation=situation,
+                    case=case,
+                    received_at=opened,
+                    received_by=feed,
+                    outcome=OPENED,
+                )
             )
             previous = GENESIS_HASH
             for sequence in range(1, events_per_case + 1):
@@ -172,12 +196,16 @@ def seed(*, cases: int, events_per_case: int) -> Seeded:
             case.last_event_hash = previous
             batch_cases.append(case)
         Case.objects.bulk_create(batch_cases)
+        Trigger.objects.bulk_create(batch_triggers)
         # Events go in per case and in sequence order, as verify_case_chain reads them.
         CaseEvent.objects.bulk_create(batch_events, batch_size=5000)
     CaseReferenceCounter.objects.update_or_create(year=year, defaults={"last_number": 0})
     total_events = CaseEvent.objects.count()
     elapsed = time.perf_counter() - started
-    print(f"seeded {Case.objects.count()} cases, {total_events} events in {elapsed:.1f}s")
+    print(
+        f"seeded {Case.objects.count()} cases, {Trigger.objects.count()} triggers, "
+        f"{total_events} events in {elapsed:.1f}s"
+    )
     sample = Case.objects.order_by("?")[:50]
     broken = [problem for case in sample if (problem := verify_case_chain(case))]
     if broken:
