@@ -161,19 +161,29 @@ def permission_arrays_sql(alias: str, user_ref: str) -> str:
     return PERMISSION_ARRAYS_SQL.format(**permission_sql_names(alias), user_ref=user_ref)
 
 
-# Active users cleared for some markings who hold a permission, with all their permissions.
-# ``OFFSET 0`` keeps PostgreSQL from merging the inner query into the outer one, which would
-# plan and run each array subquery twice (for the filter and for the result): planning
-# 0.66 -> 0.31 ms, running 0.23 -> 0.15 ms.
+# Active users cleared for some markings who hold a permission (own or through a group), with
+# all their permissions. The holders are found first, from the permission's rows (indexed),
+# so the permission arrays are built only for them: the work grows with the number of
+# holders, not of users.
 USERS_WITH_PERMISSION_SQL = """
-SELECT * FROM (
-  SELECT {user_columns}, {permission_arrays}
-  FROM {user} u
-  WHERE u.{u_active} AND u.{u_clearance} = ANY(%s)
-  OFFSET 0
-) AS users
-WHERE %s = ANY(perms_own || perms_via_groups)
-ORDER BY {u_id}
+SELECT {user_columns}, {permission_arrays}
+FROM {user} u
+WHERE u.{u_active} AND u.{u_clearance} = ANY(%s)
+  AND u.{u_id} IN (
+    SELECT up.{up_user}
+      FROM {user_perms} up
+      JOIN {permission} p ON p.{p_id} = up.{up_permission}
+      JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+      WHERE ct.{app_label} = %s AND p.{codename} = %s
+    UNION ALL
+    SELECT ug.{ug_user}
+      FROM {user_groups} ug
+      JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
+      JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
+      JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+      WHERE ct.{app_label} = %s AND p.{codename} = %s
+  )
+ORDER BY u.{u_id}
 """
 
 
@@ -228,8 +238,12 @@ def users_with_permission(permission: str, *, clearances: Iterable[str]) -> list
         )
         permissions_preload(users)
         return users
+    app_label, codename = permission.split(".", 1)
     with connections[alias].cursor() as cursor:
-        cursor.execute(_users_with_permission_sql(alias), [clearances, permission])
+        cursor.execute(
+            _users_with_permission_sql(alias),
+            [clearances, app_label, codename, app_label, codename],
+        )
         rows = cursor.fetchall()
     return [user_from_row(alias, row)[0] for row in rows]
 

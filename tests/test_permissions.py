@@ -115,3 +115,33 @@ def test_moving_off_the_team_removes_access(team):
     case = Case.objects.get(pk=case.pk)
     assert not permissions.can_view_case(case, team.official)
     assert case.events.filter(type="team_changed").count() == 1
+
+
+def test_users_with_a_permission_are_its_active_cleared_holders_only(
+    team, django_assert_num_queries
+):
+    from django.db import connection
+
+    from aia.models.choices import Marking
+    from aia.permission_loading import users_with_permission
+
+    assign = Permission.objects.get(codename="assign_case")
+    own_holder = UserFactory(username="own_holder", roles=[Role.OFFICIAL])
+    own_holder.user_permissions.add(assign)
+    UserFactory(username="inactive_sro", roles=[Role.SRO], is_active=False)
+    UserFactory(username="uncleared_sro", roles=[Role.SRO], clearance=Marking.OFFICIAL)
+    UserFactory(username="root", is_superuser=True)  # every permission, but not given this
+
+    queries = 1 if connection.vendor == "postgresql" else 2
+    with django_assert_num_queries(queries):
+        holders = users_with_permission(
+            permissions.ASSIGN_CASE,
+            clearances=Marking.clearances_covering(Marking.OFFICIAL_SENSITIVE),
+        )
+    assert [user.username for user in holders] == ["sro", "other_sro", "own_holder"]
+    # Their permissions came with them: asking needs no query.
+    with django_assert_num_queries(0):
+        assert all(user.has_perm(permissions.ASSIGN_CASE) for user in holders)
+        assert holders[0].has_perm("aia.sign_off_case")
+        assert holders[2].has_perm("aia.edit_case_content")
+        assert not holders[2].has_perm("aia.sign_off_case")
