@@ -14,7 +14,10 @@ class Section(models.Model):
     period, groups, crimes and perpetrators for the scope.
     """
 
-    case = models.ForeignKey("aia.Case", on_delete=models.CASCADE, related_name="sections")
+    # Indexed by ``section_unique_per_version``, which leads with the case.
+    case = models.ForeignKey(
+        "aia.Case", on_delete=models.CASCADE, related_name="sections", db_index=False
+    )
     version = models.PositiveIntegerField()
     code = models.CharField(max_length=20, choices=[(code, code) for code in SECTION_CODES])
     kind = models.CharField(max_length=20, choices=SectionKind.choices)
@@ -46,6 +49,7 @@ class Section(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # see ``section_updated_by``
     )
 
     # Fields that make up the section's content, in the order the canonical form uses.
@@ -69,6 +73,15 @@ class Section(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "version", "code"], name="section_unique_per_version"
+            ),
+        ]
+        indexes = [
+            # Only the rows someone edited: a user's are found (when the user is deleted) with
+            # no entry for each new section, which has none.
+            models.Index(
+                fields=["updated_by"],
+                condition=models.Q(updated_by__isnull=False),
+                name="section_updated_by",
             ),
         ]
 

@@ -22,7 +22,10 @@ class CaseEvent(models.Model):
     breaks the chain. Only ``aia.services.audit`` writes entries; ``verify_audit`` checks them.
     """
 
-    case = models.ForeignKey("aia.Case", on_delete=models.PROTECT, related_name="events")
+    # Indexed by ``case_event_unique_sequence``, which leads with the case.
+    case = models.ForeignKey(
+        "aia.Case", on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     sequence = models.PositiveIntegerField()
     type = models.CharField(max_length=40, choices=EventType.choices)
     actor = models.ForeignKey(
@@ -41,7 +44,7 @@ class CaseEvent(models.Model):
     occurred_at = models.DateTimeField()
     details = models.JSONField(default=dict)
     previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)  # unique: ``case_event_unique_hash``
 
     objects = CaseEventQuerySet.as_manager()
 
@@ -49,6 +52,9 @@ class CaseEvent(models.Model):
         ordering = ["case", "sequence"]
         constraints = [
             models.UniqueConstraint(fields=["case", "sequence"], name="case_event_unique_sequence"),
+            # A constraint rather than ``unique=True``, which on PostgreSQL adds a second
+            # index for ``LIKE`` that no query of a hash uses.
+            models.UniqueConstraint(fields=["hash"], name="case_event_unique_hash"),
         ]
         indexes = [models.Index(fields=["case", "version", "stage", "actor"])]
 

@@ -54,14 +54,18 @@ class Notification(models.Model):
         DIGEST = "digest", "Daily digest"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Indexed by the index on (user, read_at), which leads with the user.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     case = models.ForeignKey(
         "aia.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    key = models.CharField(max_length=200, unique=True)
+    key = models.CharField(max_length=200)  # unique: ``notification_unique_key``
     subject = models.CharField(max_length=300)
     body = models.TextField()
     created_at = models.DateTimeField()
@@ -72,6 +76,11 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            # A constraint rather than ``unique=True``, which on PostgreSQL adds a second
+            # index for ``LIKE`` that no query of a key uses.
+            models.UniqueConstraint(fields=["key"], name="notification_unique_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.subject}"
