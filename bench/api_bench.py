@@ -333,7 +333,11 @@ CPU_GROUPS = ("gunicorn", "postgres", "client", "other")
 
 def process_cpu() -> dict[str, float]:
     """CPU seconds (user and system) used so far by every process on the machine, grouped:
-    gunicorn's, PostgreSQL's, this one (the clients) and the rest; empty without ``/proc``."""
+    gunicorn's, PostgreSQL's, this one (the clients) and the rest; empty without ``/proc``.
+
+    A process's count includes its children that have ended: a PostgreSQL backend that
+    closes during a round (Django reconnects after ``CONN_MAX_AGE``) moves its time to the
+    postmaster's, rather than taking it out of the sum."""
     totals = dict.fromkeys(CPU_GROUPS, 0.0)
     tick = os.sysconf("SC_CLK_TCK")
     try:
@@ -347,7 +351,8 @@ def process_cpu() -> dict[str, float]:
         except OSError:
             continue  # it ended meanwhile
         fields = stat.rsplit(")", 1)[1].split()
-        seconds = (int(fields[11]) + int(fields[12])) / tick
+        # utime, stime, and cutime, cstime: those of its ended children it has waited for.
+        seconds = sum(int(value) for value in fields[11:15]) / tick
         if int(pid) == os.getpid():
             group = "client"
         elif b"gunicorn" in command:
