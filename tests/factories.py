@@ -6,6 +6,7 @@ from typing import Any
 
 import factory
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
@@ -34,7 +35,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov.uk")
     clearance = Marking.OFFICIAL_SENSITIVE
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    # Hashed on creation: ``set_password`` on a saved user is a change of password, which
+    # revokes their API token and is logged.
+    password = factory.LazyFunction(lambda: make_password(PASSWORD))
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):

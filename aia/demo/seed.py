@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -124,7 +125,11 @@ def demo_users_ensure(*, password: str) -> list[User]:
 
 
 def _user_ensure(spec: DemoUser, password: str) -> User:
-    user, created = User.objects.get_or_create(username=spec.username)
+    # A new account gets its password as it is created; resetting an existing one's is a
+    # change of password (its API token is revoked and the change logged).
+    user, created = User.objects.get_or_create(
+        username=spec.username, defaults={"password": make_password(password)}
+    )
     wanted = {
         "first_name": spec.first_name,
         "last_name": spec.last_name,
@@ -138,7 +143,7 @@ def _user_ensure(spec: DemoUser, password: str) -> User:
     for name in changed:
         setattr(user, name, wanted[name])
     # Only set the password when it differs, so that a second run writes nothing.
-    if created or not user.check_password(password):
+    if not created and not user.check_password(password):
         user.set_password(password)
         changed.append("password")
     if changed:

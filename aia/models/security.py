@@ -69,6 +69,7 @@ class SecurityEvent(AppendOnlyModel):
         SECOND_FACTOR_REMOVED = "second_factor_removed", "Authenticator app removed"
         REAUTHENTICATED = "reauthenticated", "Re-entered password"
         REAUTHENTICATION_FAILED = "reauthentication_failed", "Wrong password on re-entry"
+        PASSWORD_CHANGED = "password_changed", "Password changed (API token revoked)"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     user = models.ForeignKey(

@@ -32,6 +32,15 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs) -> None:
+        # ``set_password`` keeps the new password in ``_password`` until the row is saved.
+        new_password = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if new_password:
+            from aia.services.security import password_changed
+
+            password_changed(user=self)
+
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username

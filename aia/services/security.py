@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from aia.exceptions import InvalidInput
 from aia.models import AccessRecord, Case, Report, SecurityEvent, User
@@ -52,6 +53,22 @@ def security_event_record(
         ip_address=client_ip(request),
         user_agent=agent,
         details=details or {},
+    )
+
+
+def password_changed(*, user: User) -> SecurityEvent:
+    """Revoke the user's API token, which their old password obtained, and record the change.
+
+    Signing in to the web ends with a password change already (Django checks each session
+    against the password); a token did not, so whoever held it kept the account's access.
+    Called by ``User.save`` whenever a new password is saved, so that every path that sets one
+    (the admin's form, ``manage.py changepassword``) does this.
+    """
+    revoked, _ = Token.objects.filter(user=user).delete()
+    return security_event_record(
+        kind=SecurityEvent.Kind.PASSWORD_CHANGED,
+        user=user,
+        details={"api_tokens_revoked": revoked},
     )
 
 

@@ -219,3 +219,53 @@ def test_the_code_is_not_asked_before_the_password_is_right(team, anon):
     assert field_errors(response) == {
         "non_field_errors": ["Unable to sign in with that username and password."]
     }
+
+
+def test_a_new_password_revokes_the_api_token_and_is_logged(team, anon, client):
+    from django.urls import reverse
+
+    from aia.models import SecurityEvent
+    from tests.factories import UserFactory
+    from tests.signing_in import sign_in_verified
+
+    old_key = anon.post(TOKEN_URL, {"username": "feed", "password": PASSWORD}, format="json")
+    old_key = old_key.json()["token"]
+    admin = sign_in_verified(
+        client, UserFactory(username="admin", is_staff=True, is_superuser=True)
+    )
+    new_password = "a quite different passphrase 7"
+    response = admin.post(
+        reverse("admin:auth_user_password_change", args=[team.integration.pk]),
+        {"password1": new_password, "password2": new_password, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
+    assert_envelope(anon.post("/api/v1/triggers/", trigger_data(), format="json"), 401)
+    assert not Trigger.objects.exists()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
+    assert event.user == team.integration
+    assert event.details == {"api_tokens_revoked": 1}
+
+    anon.credentials()
+    assert_envelope(
+        anon.post(TOKEN_URL, {"username": "feed", "password": PASSWORD}, format="json"), 400
+    )
+    new_key = anon.post(TOKEN_URL, {"username": "feed", "password": new_password}, format="json")
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {new_key.json()['token']}")
+    assert anon.post("/api/v1/triggers/", trigger_data(), format="json").status_code == 201
+
+
+def test_saving_an_account_without_a_new_password_keeps_its_token(team, anon):
+    from aia.models import SecurityEvent
+
+    key = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
+    key = key.json()["token"]
+    team.lead.job_title = "Desk officer"
+    team.lead.save()
+    # Signing in again checks the password (Django may re-hash it: not a change).
+    again = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
+    assert again.json()["token"] == key
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert anon.get("/api/v1/cases/").status_code == 200
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PASSWORD_CHANGED).exists()
