@@ -16,10 +16,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production
 
 # WeasyPrint's native libraries (libharfbuzz-subset0 avoids its deprecation warning and halves
-# write_pdf time) and a font.
+# write_pdf time) and fonts: DejaVu for the report's own text, Noto and WenQuanYi Micro Hei
+# for the scripts DejaVu lacks (Burmese, Ethiopic, Chinese, Korean and more).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        fonts-noto-core fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 aia \

@@ -20,10 +20,13 @@ AIA_DEMO_PASSWORD ?= demo-password-2026
 export AIA_DEMO_PASSWORD
 RUNSERVER_ADDR ?= 127.0.0.1:8000
 
-# Debian packages: WeasyPrint's native libraries (+ a font); tests also need pdftotext/pdfinfo,
-# the PostgreSQL/Redis binaries for the throwaway servers (never the system services), and
+# Debian packages: WeasyPrint's native libraries and fonts (DejaVu for the report's own text;
+# for the scripts DejaVu lacks, Noto for Burmese, Ethiopic and most others, and WenQuanYi Micro
+# Hei for Chinese, Japanese and Korean); tests also need pdftotext/pdfinfo, the
+# PostgreSQL/Redis binaries for the throwaway servers (never the system services), and
 # Chromium for the browser tests (Playwright drives Debian's build; it downloads none).
-APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+	fonts-noto-core fonts-wqy-microhei
 APT_TEST := $(APT_RUNTIME) poppler-utils postgresql redis-server chromium
 
 # pip runs again only when a requirements file is newer than its stamp.

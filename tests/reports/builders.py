@@ -317,10 +317,12 @@ CSS_URL = "background: url(http://127.0.0.1:9/track.png)"
 ARABIC = "الإبادة الجماعية"
 CYRILLIC = "Геноцид и преступления"
 GREEK = "Γενοκτονία και εγκλήματα"
-# DejaVu has no Burmese or Chinese glyphs (fonts-dejavu-core is the only font we rely on):
-# text in these scripts gets its own test (see test_report_safety.py).
+# Scripts DejaVu has no glyphs for, which fall back to the other fonts installed: text in
+# them gets its own test (see test_report_safety.py).
 BURMESE = "လူမျိုးတုံးသတ်ဖြတ်မှု"
+ETHIOPIC = "የዘር ማጥፋት ወንጀል"
 CHINESE = "种族灭绝罪"
+KOREAN = "집단살해죄"
 SITUATION = 'Situation <i>x</i> & "y"'
 GAP_REASON = "No court with jurisdiction is seised; the ICJ route is covered under diplomacy."
 
