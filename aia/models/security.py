@@ -57,7 +57,8 @@ class AccessRecord(AppendOnlyModel):
 
 
 class SecurityEvent(AppendOnlyModel):
-    """Sign-ins, sign-outs, failed attempts, lockouts and re-authentications."""
+    """Sign-ins, sign-outs, failed attempts, lockouts, re-authentications and password
+    changes."""
 
     class Kind(models.TextChoices):
         SIGNED_IN = "signed_in", "Signed in"

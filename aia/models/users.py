@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 
 from aia.models.choices import Marking, Role
 
@@ -35,11 +35,12 @@ class User(AbstractUser):
     def save(self, *args, **kwargs) -> None:
         # ``set_password`` keeps the new password in ``_password`` until the row is saved.
         new_password = self._password is not None and not self._state.adding
-        super().save(*args, **kwargs)
-        if new_password:
-            from aia.services.security import password_changed
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if new_password:
+                from aia.services.security import password_changed
 
-            password_changed(user=self)
+                password_changed(user=self)
 
     @property
     def display_name(self) -> str:

@@ -59,10 +59,10 @@ def security_event_record(
 def password_changed(*, user: User) -> SecurityEvent:
     """Revoke the user's API token, which their old password obtained, and record the change.
 
-    Signing in to the web ends with a password change already (Django checks each session
-    against the password); a token did not, so whoever held it kept the account's access.
-    Called by ``User.save`` whenever a new password is saved, so that every path that sets one
-    (the admin's form, ``manage.py changepassword``) does this.
+    A web session already ends when the password changes (Django checks each session against
+    it); a token did not, so whoever held it kept the account's access until it expired.
+    ``User.save`` calls this, in the same transaction, whenever it saves a new password, so
+    that every path that sets one (the admin's form, ``manage.py changepassword``) does this.
     """
     revoked, _ = Token.objects.filter(user=user).delete()
     return security_event_record(
