@@ -2,11 +2,13 @@
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 
 from aia import permissions, selectors
 from aia.exceptions import NotFound
 from aia.models import Case
-from aia.models.choices import CaseState, Role
+from aia.models.choices import CaseState, Marking, Role
+from aia.permission_loading import users_with_permission
 from aia.services import cases as s
 from tests.factories import UserFactory, case_in_state, new_case
 
@@ -120,11 +122,6 @@ def test_moving_off_the_team_removes_access(team):
 def test_users_with_a_permission_are_its_active_cleared_holders_only(
     team, django_assert_num_queries
 ):
-    from django.db import connection
-
-    from aia.models.choices import Marking
-    from aia.permission_loading import users_with_permission
-
     assign = Permission.objects.get(codename="assign_case")
     own_holder = UserFactory(username="own_holder", roles=[Role.OFFICIAL])
     own_holder.user_permissions.add(assign)

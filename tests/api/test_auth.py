@@ -3,13 +3,14 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from aia.models import Trigger
+from aia.models import SecurityEvent, Trigger
 from tests.api.helpers import assert_envelope, field_errors
-from tests.factories import PASSWORD, trigger_data
-from tests.signing_in import fresh_totp_code, totp_code, totp_device
+from tests.factories import PASSWORD, UserFactory, trigger_data
+from tests.signing_in import fresh_totp_code, sign_in_verified, totp_code, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -222,12 +223,6 @@ def test_the_code_is_not_asked_before_the_password_is_right(team, anon):
 
 
 def test_a_new_password_revokes_the_api_token_and_is_logged(team, anon, client):
-    from django.urls import reverse
-
-    from aia.models import SecurityEvent
-    from tests.factories import UserFactory
-    from tests.signing_in import sign_in_verified
-
     old_key = anon.post(TOKEN_URL, {"username": "feed", "password": PASSWORD}, format="json")
     old_key = old_key.json()["token"]
     admin = sign_in_verified(
@@ -257,8 +252,6 @@ def test_a_new_password_revokes_the_api_token_and_is_logged(team, anon, client):
 
 
 def test_saving_an_account_without_a_new_password_keeps_its_token(team, anon):
-    from aia.models import SecurityEvent
-
     key = anon.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
     key = key.json()["token"]
     team.lead.job_title = "Desk officer"
