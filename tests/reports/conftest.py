@@ -9,14 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, Permission
-from django.core.management.sql import emit_post_migrate_signal
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import transaction
 from django.test import override_settings
 
 from aia.models.choices import ReportStatus
-from aia.roles import ensure_role_groups
-from tests.factories import make_team
+from tests.factories import make_team, restore_permissions_and_roles
 from tests.reports.builders import hostile_content, walk_to_signed_off
 from tests.reports.pdf import PageText, read_pages
 
@@ -49,8 +46,7 @@ def rendered(django_db_setup, django_db_blocker, tmp_path_factory) -> RenderedRe
     ):
         # A transactional test's flush can leave the tables empty, even of permissions and
         # role groups: put them back (the rollback below removes them again).
-        emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
-        ensure_role_groups(Group, Permission)
+        restore_permissions_and_roles()
         # 30 options and 20 reviews, as in the benchmark, with shorter analyses.
         case = walk_to_signed_off(make_team(), hostile_content(analysis_sentences=6))
         report = case.reports.get()
