@@ -34,19 +34,25 @@ def permissions_set(
     user._group_perm_cache = set(group_permissions)
 
 
+# Users' own permissions (``up``, then ``p`` and ``ct``), and their groups' (``ug``, ``gp``,
+# then ``p`` and ``ct``): the ``FROM`` of every query below, as ``{own_permissions}`` and
+# ``{group_permissions}``.
+OWN_PERMISSIONS_FROM = """{user_perms} up
+      JOIN {permission} p ON p.{p_id} = up.{up_permission}
+      JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}"""
+GROUP_PERMISSIONS_FROM = """{user_groups} ug
+      JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
+      JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
+      JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}"""
+
 # Permission names (``app_label.codename``) of users, their own and through their groups.
 PERMISSIONS_SQL = """
 SELECT up.{up_user}, 'user', ct.{app_label} || '.' || p.{codename}
-  FROM {user_perms} up
-  JOIN {permission} p ON p.{p_id} = up.{up_permission}
-  JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+  FROM {own_permissions}
   WHERE up.{up_user} = ANY(%s)
 UNION ALL
 SELECT ug.{ug_user}, 'group', ct.{app_label} || '.' || p.{codename}
-  FROM {user_groups} ug
-  JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
-  JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
-  JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+  FROM {group_permissions}
   WHERE ug.{ug_user} = ANY(%s)
 """
 
@@ -54,7 +60,7 @@ SELECT ug.{ug_user}, 'group', ct.{app_label} || '.' || p.{codename}
 @cache
 def permission_sql_names(alias: str) -> dict[str, str]:
     """The quoted table and column names ``PERMISSIONS_SQL`` (and the API's token query) use,
-    read from the models."""
+    read from the models, and the two ``FROM`` clauses written with them."""
     quote = connections[alias].ops.quote_name
 
     def column(model, field: str) -> str:
@@ -63,7 +69,7 @@ def permission_sql_names(alias: str) -> dict[str, str]:
     user_perms = User.user_permissions.through
     user_groups = User.groups.through
     group_perms = Group.permissions.through
-    return {
+    names = {
         "permission": quote(Permission._meta.db_table),
         "p_id": quote(Permission._meta.pk.column),
         "p_content_type": column(Permission, "content_type"),
@@ -80,6 +86,11 @@ def permission_sql_names(alias: str) -> dict[str, str]:
         "group_perms": quote(group_perms._meta.db_table),
         "gp_group": column(group_perms, "group"),
         "gp_permission": column(group_perms, "permission"),
+    }
+    return {
+        **names,
+        "own_permissions": OWN_PERMISSIONS_FROM.format(**names),
+        "group_permissions": GROUP_PERMISSIONS_FROM.format(**names),
     }
 
 
@@ -144,15 +155,10 @@ def _permission_rows(user_ids: list[int]) -> Iterable[tuple[int, str, str]]:
 # user whose id is the SQL expression ``{user_ref}``: what ``permissions_set`` takes.
 PERMISSION_ARRAYS_SQL = """
     ARRAY(SELECT ct.{app_label} || '.' || p.{codename}
-          FROM {user_perms} up
-          JOIN {permission} p ON p.{p_id} = up.{up_permission}
-          JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+          FROM {own_permissions}
           WHERE up.{up_user} = {user_ref}) AS perms_own,
     ARRAY(SELECT ct.{app_label} || '.' || p.{codename}
-          FROM {user_groups} ug
-          JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
-          JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
-          JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+          FROM {group_permissions}
           WHERE ug.{ug_user} = {user_ref}) AS perms_via_groups"""
 
 
@@ -170,17 +176,10 @@ SELECT {user_columns}, {permission_arrays}
 FROM {user} u
 WHERE u.{u_active} AND u.{u_clearance} = ANY(%s)
   AND u.{u_id} IN (
-    SELECT up.{up_user}
-      FROM {user_perms} up
-      JOIN {permission} p ON p.{p_id} = up.{up_permission}
-      JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+    SELECT up.{up_user} FROM {own_permissions}
       WHERE ct.{app_label} = %s AND p.{codename} = %s
     UNION ALL
-    SELECT ug.{ug_user}
-      FROM {user_groups} ug
-      JOIN {group_perms} gp ON gp.{gp_group} = ug.{ug_group}
-      JOIN {permission} p ON p.{p_id} = gp.{gp_permission}
-      JOIN {content_type} ct ON ct.{ct_id} = p.{p_content_type}
+    SELECT ug.{ug_user} FROM {group_permissions}
       WHERE ct.{app_label} = %s AND p.{codename} = %s
   )
 ORDER BY u.{u_id}
