@@ -129,6 +129,15 @@ def _required_text(value: Any, field: str, label: str) -> str:
     return cleaned
 
 
+def _lock_and_check(case: Case, actor: User | None, name: str) -> Case:
+    """Lock the case and refuse a user who may not take the transition now (403, then 409),
+    before its inputs are checked: someone who may not act is told that, not what their
+    input lacks."""
+    case = case_lock(case)
+    _check_permission_and_state(case, actor, name)
+    return case
+
+
 def _check_member(
     errors: Errors, field: str, user: User | None, role: Role, marking: str, *, required: bool
 ) -> None:
@@ -157,8 +166,7 @@ def case_assign(
 ) -> Case:
     """Take on a triggered case as its SRO, name its team and start scoping."""
     with transaction.atomic():
-        case = case_lock(case)
-        _check_permission_and_state(case, actor, "assign")
+        case = _lock_and_check(case, actor, "assign")
         errors = Errors()
         if marking is not None:
             marking = choice(errors, {"marking": marking}, "marking", Marking.values)
@@ -290,9 +298,9 @@ def case_submit_assessment(*, case: Case, actor: User) -> Case:
 
 def case_return_assessment(*, case: Case, actor: User, comment: str) -> Case:
     """Return the assessment to the officials with the legal adviser's comment."""
-    comment = _required_text(comment, "comment", "comment explaining what must change")
     with transaction.atomic():
-        case = case_lock(case)
+        case = _lock_and_check(case, actor, "return_assessment")
+        comment = _required_text(comment, "comment", "comment explaining what must change")
         _take_transition(
             case, actor, "return_assessment", stage=Stage.ASSESSMENT, details={"comment": comment}
         )
@@ -344,9 +352,9 @@ def case_submit_options(*, case: Case, actor: User) -> Case:
 
 def case_return_options(*, case: Case, actor: User, comment: str) -> Case:
     """Return the options to the officials with the legal adviser's comment."""
-    comment = _required_text(comment, "comment", "comment explaining what must change")
     with transaction.atomic():
-        case = case_lock(case)
+        case = _lock_and_check(case, actor, "return_options")
+        comment = _required_text(comment, "comment", "comment explaining what must change")
         _take_transition(case, actor, "return_options", details={"comment": comment})
         review_record(
             case=case,
@@ -388,9 +396,9 @@ def case_approve_options(*, case: Case, actor: User, comment: str = "") -> Case:
 # ------------------------------------------------------------------------------
 def case_return_for_revision(*, case: Case, actor: User, comment: str) -> Case:
     """Send the case back to the options stage instead of signing it off."""
-    comment = _required_text(comment, "comment", "comment explaining what must change")
     with transaction.atomic():
-        case = case_lock(case)
+        case = _lock_and_check(case, actor, "return_for_revision")
+        comment = _required_text(comment, "comment", "comment explaining what must change")
         _take_transition(case, actor, "return_for_revision", details={"comment": comment})
         review_record(
             case=case,
@@ -404,13 +412,13 @@ def case_return_for_revision(*, case: Case, actor: User, comment: str) -> Case:
 
 def case_sign_off(*, case: Case, actor: User, password: str, comment: str = "") -> Case:
     """Sign off the case after re-authentication, freeze its snapshot and queue the report."""
-    if not password:
-        raise InvalidInput(
-            "Enter your password to sign off.", {"password": ["Enter your password."]}
-        )
     with transaction.atomic():
         case = case_lock(case)
         _refuse_if_not_allowed(case, actor, "sign_off")
+        if not password:
+            raise InvalidInput(
+                "Enter your password to sign off.", {"password": ["Enter your password."]}
+            )
         if not actor.check_password(password):
             raise PermissionRefused(
                 "The password is not correct. Sign-off needs your own password.",
@@ -475,16 +483,17 @@ def case_record_decision(
     decision is ``agreed`` or ``not_agreed`` (every recommended option then takes it), but
     ``agreed_in_part`` must say which options were agreed.
     """
-    errors = Errors()
-    decision = choice(errors, {"decision": decision}, "decision", Decision.values, required=True)
-    note = text(errors, {"note": note}, "note", required=True, label="note of the decision")
-    if option_decisions is not None and not isinstance(option_decisions, Mapping):
-        errors.add("option_decisions", "Give the option decisions as {option id: decision}.")
-        option_decisions = None
-    errors.raise_if_any("Record a decision and a note.")
     with transaction.atomic():
-        case = case_lock(case)
-        _check_permission_and_state(case, actor, "record_decision")
+        case = _lock_and_check(case, actor, "record_decision")
+        errors = Errors()
+        decision = choice(
+            errors, {"decision": decision}, "decision", Decision.values, required=True
+        )
+        note = text(errors, {"note": note}, "note", required=True, label="note of the decision")
+        if option_decisions is not None and not isinstance(option_decisions, Mapping):
+            errors.add("option_decisions", "Give the option decisions as {option id: decision}.")
+            option_decisions = None
+        errors.raise_if_any("Record a decision and a note.")
         recommended = {
             str(o.pk): o
             for o in case.options.filter(
@@ -536,9 +545,9 @@ def case_record_decision(
 
 def case_request_revision(*, case: Case, actor: User, comment: str) -> Case:
     """Send the signed report back for revision; the report is superseded."""
-    comment = _required_text(comment, "comment", "comment explaining what must change")
     with transaction.atomic():
-        case = case_lock(case)
+        case = _lock_and_check(case, actor, "request_revision")
+        comment = _required_text(comment, "comment", "comment explaining what must change")
         _take_transition(
             case,
             actor,
@@ -563,9 +572,9 @@ def case_request_revision(*, case: Case, actor: User, comment: str) -> Case:
 # ------------------------------------------------------------------------------
 def case_close(*, case: Case, actor: User, note: str) -> Case:
     """Close a monitored case with a closing note."""
-    note = _required_text(note, "note", "closing note")
     with transaction.atomic():
-        case = case_lock(case)
+        case = _lock_and_check(case, actor, "close")
+        note = _required_text(note, "note", "closing note")
         _take_transition(
             case,
             actor,
@@ -582,9 +591,9 @@ def case_reopen(*, case: Case, actor: User | None, reason: str) -> Case:
 
     ``actor`` is ``None`` when a new trigger reopens the case.
     """
-    reason = _required_text(reason, "reason", "reason for reopening")
     with transaction.atomic():
-        case = case_lock(case)
+        case = _lock_and_check(case, actor, "reopen")
+        reason = _required_text(reason, "reason", "reason for reopening")
         case = _reopen_locked(case, actor, reason)
     return case
 
@@ -642,9 +651,9 @@ def _copy_content_to_version(case: Case, old_version: int, new_version: int) -> 
 
 def case_withdraw(*, case: Case, actor: User, reason: str) -> Case:
     """Abandon a case before sign-off, with a reason."""
-    reason = _required_text(reason, "reason", "reason for withdrawing the case")
     with transaction.atomic():
-        case = case_lock(case)
+        case = _lock_and_check(case, actor, "withdraw")
+        reason = _required_text(reason, "reason", "reason for withdrawing the case")
         _take_transition(
             case,
             actor,

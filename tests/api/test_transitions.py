@@ -190,6 +190,38 @@ def test_required_inputs_are_400_when_missing_or_blank(team, api_for, state, use
     assert db_fingerprint() == before
 
 
+@pytest.mark.parametrize(
+    ("state", "user", "name", "status"),
+    [
+        # A team member whose role may not take it: 403, not what the body lacks.
+        (CaseState.LEGAL_REVIEW, "official", "return_assessment", 403),
+        (CaseState.OPTIONS_REVIEW, "lead", "return_options", 403),
+        (CaseState.SIGN_OFF, "legal", "return_for_revision", 403),
+        (CaseState.SIGN_OFF, "legal", "sign_off", 403),
+        (CaseState.WITH_MINISTER, "sro", "request_revision", 403),
+        (CaseState.WITH_MINISTER, "sro", "record_decision", 403),
+        (CaseState.MONITORING, "minister", "close", 403),
+        (CaseState.MONITORING, "lead", "reopen", 403),
+        (CaseState.SCOPING, "legal", "withdraw", 403),
+        # The right user at the wrong time: 409.
+        (CaseState.ASSESSMENT, "legal", "return_assessment", 409),
+        (CaseState.OPTIONS, "sro", "sign_off", 409),
+        (CaseState.SIGNED_OFF, "minister", "record_decision", 409),
+        (CaseState.WITH_MINISTER, "sro", "close", 409),
+    ],
+)
+def test_a_user_who_may_not_take_the_transition_hears_that_before_what_the_body_lacks(
+    team, api_for, state, user, name, status
+):
+    case = case_in_state(team, state)
+    before = db_fingerprint()
+    response = post(api_for(team.everyone()[user]), case, name)
+    body = assert_envelope(response, status)
+    assert body["extra"]["transition"] == name
+    assert "fields" not in body["extra"]
+    assert db_fingerprint() == before
+
+
 def test_a_field_the_transition_does_not_take_is_400(team, api_for):
     case = case_in_state(team, CaseState.MONITORING)
     before = db_fingerprint()
