@@ -8,7 +8,6 @@ report downloaded, and the case in the database where the walk-through says it i
 """
 
 import hashlib
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -21,7 +20,7 @@ from aia.demo.seed import demo_users_ensure
 from aia.models import Case
 from aia.models.choices import CaseState, EventType, ReportStatus, SectionStatus
 from tests.factories import restore_permissions_and_roles
-from tests.integration.stack import database_url
+from tests.integration.stack import child_env
 
 pytestmark = [
     pytest.mark.slow,
@@ -61,16 +60,8 @@ def test_the_readme_walkthrough_runs_as_written(live_server, tmp_path, settings)
     work.mkdir()
     (work / ".venv").symlink_to(ROOT / ".venv")
     (work / "manage.py").symlink_to(ROOT / "manage.py")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_URL", "REDIS_URL"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=database_url(),
-        PYTHONPATH=str(ROOT),
-    )
+    # The test settings on this test's database; no Redis (demo_code needs none).
+    env = child_env("", PYTHONPATH=str(ROOT))
 
     result = subprocess.run(  # noqa: S603 - bash running the README's own commands
         ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
