@@ -34,13 +34,15 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs) -> None:
         # ``set_password`` keeps the new password in ``_password`` until the row is saved.
-        new_password = self._password is not None and not self._state.adding
+        if self._password is None or self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        # A new password for an existing account: its token is revoked with the save.
+        from aia.services.security import password_changed
+
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            if new_password:
-                from aia.services.security import password_changed
-
-                password_changed(user=self)
+            password_changed(user=self)
 
     @property
     def display_name(self) -> str:
