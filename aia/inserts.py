@@ -1,7 +1,7 @@
 """Inserting new rows of several models at once: one statement on PostgreSQL.
 
-A service that opens a case writes the case, its trigger, its first audit events, its sections
-and its notifications in one transaction. Saved one model at a time that is a statement each,
+A service that opens a case writes the case, its trigger, its first audit events and its
+notifications in one transaction. Saved one model at a time that is a statement each,
 and each cost Django more to build and send than PostgreSQL spent running it. On PostgreSQL,
 ``insert_together`` sends them as one statement, each model's ``INSERT`` in a data-modifying
 ``WITH`` clause (PostgreSQL runs every one of them to completion, whatever the main query

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from aia import permissions
 from aia.exceptions import NotFound, PermissionRefused
+from aia.framework import SECTION_CODES
 from aia.models import (
     AccessRecord,
     Case,
@@ -72,14 +73,31 @@ def case_available_transitions(*, case: Case, user: User) -> list[str]:
     return [t.name for t in case.get_available_user_state_transitions(user)]
 
 
-def section_list(*, case: Case) -> QuerySet[Section]:
-    return case.sections.filter(version=case.version)
+def section_list(*, case: Case) -> list[Section]:
+    """Return the sections of the case's current version, in framework order, with who last
+    edited each.
+
+    A case whose team is not yet named has no section rows (``sections_create`` writes them
+    at ``assign``): its sections are returned untouched and unsaved, all not started.
+    """
+    sections = case.sections.filter(version=case.version).select_related("updated_by")
+    by_code = {section.code: section for section in sections}
+    if not by_code:
+        return Section.untouched(case, case.version)
+    return [by_code[code] for code in SECTION_CODES if code in by_code]
 
 
 def section_get(*, case: Case, code: str) -> Section:
+    """Return one section of the case's current version (untouched and unsaved before the
+    team is named, as ``section_list`` gives it); ``NotFound`` for a code the framework does
+    not have."""
+    if code not in SECTION_CODES:
+        raise NotFound("There is no such section.")
     section = case.sections.filter(version=case.version, code=code).first()
     if section is None:
-        raise NotFound("There is no such section.")
+        if case.sections.filter(version=case.version).exists():
+            raise NotFound("There is no such section.")
+        return next(s for s in Section.untouched(case, case.version) if s.code == code)
     return section
 
 

@@ -1,8 +1,13 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 
-from aia.framework import SECTION_CODES
+from aia.framework import SECTION_CODES, get_framework
 from aia.models.choices import Capacity, Confidence, Rating, SectionKind, SectionStatus
+
+if TYPE_CHECKING:
+    from aia.models.cases import Case
 
 
 class Section(models.Model):
@@ -87,6 +92,16 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} (v{self.version})"
+
+    @classmethod
+    def untouched(cls, case: "Case", version: int) -> list["Section"]:
+        """Return a version's sections as nobody has touched them: one per framework section,
+        in framework order, unsaved, every field at its default."""
+        framework = get_framework()
+        return [
+            cls(case=case, version=version, code=code, kind=framework.section(code).kind)
+            for code in SECTION_CODES
+        ]
 
     def content(self) -> dict:
         """Return the section's content as plain JSON-ready data."""

@@ -134,6 +134,17 @@ def _clean(section: Section, data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def sections_create(*, case: Case) -> None:
+    """Create the sections of the case's current version, untouched, when its team is named
+    (``case_assign``): nobody may edit them before. Until then the case has no section rows,
+    and ``selectors.section_list`` reads it as every section not started.
+
+    Cases opened before sections waited for the team have theirs already: they are kept (the
+    database skips rows whose case, version and code exist).
+    """
+    Section.objects.bulk_create(Section.untouched(case, case.version), ignore_conflicts=True)
+
+
 def section_update(*, case: Case, actor: User, code: str, data: dict[str, Any]) -> Section:
     """Change some fields of one section of the case's current version.
 

@@ -26,6 +26,7 @@ from aia.models.choices import (
     Role,
     Stage,
 )
+from aia.services.assessment import sections_create
 from aia.services.audit import case_event_record
 from aia.services.locking import case_lock
 from aia.services.notifications import notify_transition
@@ -203,6 +204,7 @@ def case_assign(
         case.officials.set(officials)
         if not guards.team_is_named(case):
             raise Conflict(**_guard_refusal(case, "assign", guards.team_is_named))
+        sections_create(case=case)
         _take_transition(
             case,
             actor,

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from aia import permissions
 from aia.exceptions import PermissionRefused
-from aia.framework import SECTION_CODES, get_framework
 from aia.inserts import (
     insert_if_new,
     insert_if_new_statement,
@@ -18,7 +17,7 @@ from aia.inserts import (
     inserted,
     update_statement,
 )
-from aia.models import Case, CaseReferenceCounter, Section, Situation, Trigger, User
+from aia.models import Case, CaseReferenceCounter, Situation, Trigger, User
 from aia.models.choices import (
     FINISHED_STATES,
     CaseState,
@@ -440,7 +439,7 @@ def _case_open(
     *,
     previous: Case | None,
 ) -> Case:
-    """Open a case for the trigger, with every section, and record both in the audit trail.
+    """Open a case for the trigger and record both in the audit trail.
 
     The year's reference counter row stays locked from the moment a number is taken until
     commit, so references have no gaps; only what needs the reference happens after it.
@@ -488,61 +487,11 @@ def _case_open(
     officials_known(case, [])
     notes = case_awaiting_team_notifications(case=case, sros=sros)
     emails = email_outbox_rows(notes)
-    sections, sections_sql = _sections_new(case)
-    # The case, its trigger, first events, sections and notifications in one statement.
-    insert_together([case], [trigger], events, sections, notes, emails, also=sections_sql)
+    # The case, its trigger, first events and notifications in one statement. The sections
+    # wait for the team (``case_assign``).
+    insert_together([case], [trigger], events, notes, emails)
     outbox_dispatch_after_commit(emails)
     return case
-
-
-def _sections_new(case: Case) -> tuple[list[Section], list[tuple[str, list[Any]]]]:
-    """The new case's sections, one per framework section, all at their defaults, for
-    ``insert_together``: as instances (its groups), or on PostgreSQL as one written-out
-    statement (its ``also``).
-
-    On PostgreSQL one ``INSERT … SELECT … FROM unnest(codes, kinds)`` with each other column's
-    default passed once: the same rows as ``bulk_create``, which prepares every field of every
-    row in Python (24 rows of 21 fields, about a fifth of opening a case).
-    """
-    framework = get_framework()
-    kinds = [framework.section(code).kind for code in SECTION_CODES]
-    db = router.db_for_write(Section)
-    if connections[db].vendor != "postgresql":
-        sections = [
-            Section(case=case, version=1, code=code, kind=kind)
-            for code, kind in zip(SECTION_CODES, kinds, strict=True)
-        ]
-        return sections, []
-    sql, constants = _sections_sql(db)
-    # One section, built as every section is, supplies the other columns' values (building
-    # all 24 as model instances cost as much as the rest of the insert).
-    model = Section(case=case, version=1, code=SECTION_CODES[0], kind=kinds[0])
-    params = [
-        field.get_db_prep_save(field.pre_save(model, True), connections[db]) for field in constants
-    ]
-    return [], [(sql, [*params, list(SECTION_CODES), kinds])]
-
-
-@cache
-def _sections_sql(db: str) -> tuple[str, list]:
-    """The sections' ``INSERT``, and the fields whose values it takes as parameters."""
-    connection = connections[db]
-    quote = connection.ops.quote_name
-    fields = [field for field in Section._meta.concrete_fields if not field.primary_key]
-    constants = [field for field in fields if field.name not in ("code", "kind")]
-    values = []
-    for field in fields:
-        if field.name in ("code", "kind"):
-            values.append(f"t.{quote(field.name)}")
-        else:
-            values.append(f"CAST(%s AS {field.db_type(connection)})")
-    sql = (
-        f"INSERT INTO {quote(Section._meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"SELECT {', '.join(values)} "
-        f"FROM unnest(%s::text[], %s::text[]) AS t({quote('code')}, {quote('kind')})"
-    )
-    return sql, constants
 
 
 def _next_reference(year: int) -> str:

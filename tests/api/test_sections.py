@@ -27,6 +27,24 @@ def test_the_list_has_all_24_sections_in_order_with_their_status(team, api_for):
     assert {s["kind"] for s in sections} == {"scope", "risk_factor", "footprint", "dimension"}
 
 
+def test_a_case_awaiting_its_team_lists_every_section_not_started(team, api_for):
+    """Its sections are written when the team is named; until then they read as untouched."""
+    case = new_case(team)
+    client = api_for(team.sro)
+    sections = client.get(section_url(case)).json()
+    assert [s["code"] for s in sections] == list(SECTION_CODES)
+    assert {(s["status"], s["version"], s["updated_at"], s["updated_by"]) for s in sections} == {
+        ("not_started", 1, None, None)
+    }
+    section = client.get(section_url(case, "rf1")).json()
+    assert (section["kind"], section["status"], section["editable"]) == (
+        "risk_factor",
+        "not_started",
+        False,
+    )
+    assert (section["analysis"], section["sources"]) == ("", [])
+
+
 def test_the_list_takes_a_constant_number_of_queries(team, api_for):
     small_case = case_in_state(team, CaseState.SCOPING)
     large_case = case_in_state(team, CaseState.LEGAL_REVIEW)  # every section edited

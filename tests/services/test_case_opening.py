@@ -1,16 +1,17 @@
-"""Opening a case from a trigger: the rows written are the same whichever way they are written
-(on PostgreSQL the sections go in with one ``INSERT … SELECT``), the reference is final and the
-audit chain holds."""
+"""Opening a case from a trigger: the rows written are the same whichever way they are written,
+the sections wait for the team, the reference is final and the audit chain holds."""
 
 import pytest
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from aia import selectors
 from aia.audit import verify_case_chain
+from aia.exceptions import NotFound
 from aia.framework import SECTION_CODES, get_framework
 from aia.models import Case, Notification, Section, Situation
-from aia.models.choices import CaseState
+from aia.models.choices import CaseState, SectionKind, SectionStatus
 from aia.services import triggers
 from aia.services.triggers import trigger_ingest
 from tests.factories import trigger_data, walk
@@ -18,8 +19,20 @@ from tests.factories import trigger_data, walk
 pytestmark = pytest.mark.django_db
 
 
-def test_the_sections_are_those_the_models_defaults_give(team):
+def test_a_case_has_no_section_rows_until_its_team_is_named_but_reads_as_not_started(team):
     case = trigger_ingest(actor=team.integration, data=trigger_data()).case
+    assert not Section.objects.filter(case=case).exists()
+    sections = selectors.section_list(case=case)
+    assert [s.code for s in sections] == list(SECTION_CODES)
+    assert {s.status for s in sections} == {SectionStatus.NOT_STARTED}
+    assert all(s.pk is None and s.updated_by is None for s in sections)
+    assert selectors.section_get(case=case, code="rf7").kind == SectionKind.RISK_FACTOR
+    with pytest.raises(NotFound):
+        selectors.section_get(case=case, code="rf15")
+
+
+def test_naming_the_team_writes_every_section_at_the_models_defaults(team):
+    case = walk(trigger_ingest(actor=team.integration, data=trigger_data()).case, team, "scoping")
     framework = get_framework()
     stored = {section.code: section for section in Section.objects.filter(case=case)}
     assert sorted(stored) == sorted(SECTION_CODES)
@@ -28,6 +41,19 @@ def test_the_sections_are_those_the_models_defaults_give(team):
         assert model_to_dict(stored[code], exclude=["id"]) == model_to_dict(
             expected, exclude=["id"]
         ), code
+    assert [s.pk for s in selectors.section_list(case=case)] == [
+        stored[code].pk for code in SECTION_CODES
+    ]
+
+
+def test_a_case_opened_with_its_sections_keeps_them_when_its_team_is_named(team):
+    """Cases opened before the sections waited for the team have theirs in ``triggered``."""
+    case = trigger_ingest(actor=team.integration, data=trigger_data()).case
+    Section.objects.bulk_create(Section.untouched(case, case.version))
+    before = set(Section.objects.filter(case=case).values_list("pk", flat=True))
+    walk(case, team, "scoping")
+    assert set(Section.objects.filter(case=case).values_list("pk", flat=True)) == before
+    assert len(before) == len(SECTION_CODES)
 
 
 def test_the_case_keeps_its_final_reference_and_a_sound_audit_chain(team):

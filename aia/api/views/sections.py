@@ -106,10 +106,7 @@ class SectionListApi(ApiView):
     )
     def get(self, request: Request, case_id) -> Response:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
-        sections = sorted(
-            selectors.section_list(case=case).select_related("updated_by"),
-            key=lambda section: SECTION_CODES.index(section.code),
-        )
+        sections = selectors.section_list(case=case)
         return Response(SectionSummarySerializer(sections, many=True).data)
 
 
