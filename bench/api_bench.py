@@ -7,7 +7,8 @@ same token authentication, no database work beyond it) in the same run:
   triggers that join an open case, and replays of known triggers (vs. POST to the bare
   endpoint with the same body);
 - ``GET /api/v1/cases/`` latency, p50 and p95, with 10,000 cases and 100,000 audit events
-  (vs. GET of the bare endpoint).
+  (vs. GET of the bare endpoint), measured before the throughput rounds; and again after
+  them, with the cases they opened, for comparison.
 
 It also prints the CPU time each kind of request cost, by process (gunicorn's workers,
 PostgreSQL's backends, this script's client threads), read from ``/proc`` around each
@@ -418,7 +419,7 @@ def alternating_throughput(
 
 
 def paired_latencies(
-    sends: dict[str, Callable[[], int]], *, count: int, warmup: int = 20
+    sends: dict[str, Callable[[], int]], *, count: int, warmup: int = 50
 ) -> dict[str, list[float]]:
     """Return the latencies (ms) of ``count`` sequential requests of each kind, interleaved."""
     samples: dict[str, list[float]] = {name: [] for name in sends}
@@ -515,7 +516,27 @@ def main() -> None:
         "replay": lambda c, n: post_trigger(trigger_body(f"{run}r", c, n % replay_set, None)),
     }
 
+    def list_latencies() -> tuple[dict[str, dict[str, float]], int]:
+        samples = paired_latencies(
+            {
+                "bare GET": lambda: request(port, "GET", PING, token=auditor)[0],
+                "cases": lambda: request(port, "GET", CASES, token=auditor)[0],
+            },
+            count=args.samples,
+        )
+        listed = json.loads(request(port, "GET", CASES, token=auditor)[1])["count"]
+        latency = {
+            name: {"p50": percentile(values, 50), "p95": percentile(values, 95)}
+            for name, values in samples.items()
+        }
+        return latency, listed
+
     with gunicorn(env, port=port, workers=args.workers):
+        # The list first, with the seeded cases only: the condition the target names (10,000
+        # cases). The throughput rounds then open thousands more, as many as opening manages,
+        # and the list is measured again after them for comparison only.
+        print(f"latency: {args.samples} sequential requests of each, interleaved")
+        latency, listed = list_latencies()
         for client in range(args.clients):
             for n in range(replay_set):
                 if post_trigger(trigger_body(f"{run}r", client, n, None)) != 201:
@@ -534,24 +555,15 @@ def main() -> None:
             cpu = result.cpu_ms_per_request()
             parts = "  ".join(f"{group} {cpu[group]:5.2f}" for group in CPU_GROUPS if group in cpu)
             print(f"  {name:<22} {parts}  total {sum(cpu.values()):5.2f}")
-        print(f"latency: {args.samples} sequential requests of each, interleaved")
-        samples = paired_latencies(
-            {
-                "bare GET": lambda: request(port, "GET", PING, token=auditor)[0],
-                "cases": lambda: request(port, "GET", CASES, token=auditor)[0],
-            },
-            count=args.samples,
-        )
-        listed = json.loads(request(port, "GET", CASES, token=auditor)[1])["count"]
+        latency_after, listed_after = list_latencies()
 
     bare = rates["bare POST"].per_second
-    latency = {
-        name: {"p50": percentile(values, 50), "p95": percentile(values, 95)}
-        for name, values in samples.items()
-    }
     ratios = {name: rates[name].per_second / bare for name in list(senders)[1:]}
-    ratios["cases p50"] = latency["cases"]["p50"] / latency["bare GET"]["p50"]
-    ratios["cases p95"] = latency["cases"]["p95"] / latency["bare GET"]["p95"]
+    for p in ("p50", "p95"):
+        ratios[f"cases {p}"] = latency["cases"][p] / latency["bare GET"][p]
+        ratios[f"cases {p}, after the rounds"] = (
+            latency_after["cases"][p] / latency_after["bare GET"][p]
+        )
 
     print()
     print(machine())
@@ -572,7 +584,12 @@ def main() -> None:
             f"| GET /api/v1/cases/ {p} (ms) | {latency['cases'][p]:.2f} | "
             f"{latency['bare GET'][p]:.2f} | {ratios['cases ' + p]:.2f} | {target} |"
         )
-    print(f"\n(the case list counted {listed} cases; page size 25)")
+    print(
+        f"\n(the case list counted {listed} cases; page size 25. After the throughput rounds "
+        f"it counted {listed_after}: p50 {latency_after['cases']['p50']:.2f} ms, "
+        f"{ratios['cases p50, after the rounds']:.2f}x; p95 {latency_after['cases']['p95']:.2f} "
+        f"ms, {ratios['cases p95, after the rounds']:.2f}x)"
+    )
     if args.json:
         results = {
             "machine": machine(),
@@ -586,8 +603,10 @@ def main() -> None:
                 for n, r in rates.items()
             },
             "latency_ms": latency,
+            "latency_ms_after_the_rounds": latency_after,
             "ratios": ratios,
             "cases_listed": listed,
+            "cases_listed_after_the_rounds": listed_after,
         }
         args.json.write_text(json.dumps(results, indent=2))
 
