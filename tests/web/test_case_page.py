@@ -3,7 +3,7 @@
 import pytest
 
 from aia import selectors
-from aia.models import User
+from aia.models import Section, User
 from aia.models.choices import CaseState, Marking, Role
 from tests.factories import UserFactory, case_in_state
 from tests.web.helpers import buttons, case_url, text
@@ -79,6 +79,20 @@ def test_the_case_page_shows_summary_triggers_tasks_reviews_reports_and_timeline
         "Submit the signed report to the minister",  # the newest audit event
     ):
         assert expected in page, expected
+
+
+def test_a_case_awaiting_its_team_lists_every_section_not_started(team, client_for):
+    """Its sections are written when the team is named; the page shows them all the same."""
+    case = case_in_state(team, CaseState.TRIGGERED)
+    assert not Section.objects.filter(case=case).exists()
+    response = client_for(team.sro).get(case_url(case))
+    page = text(response)
+    assert "0 of 24 sections complete" in page
+    assert page.count("Not started") == 24
+    response = client_for(team.sro).get(case_url(case, "web:section", code="rf1"))
+    assert response.status_code == 200
+    assert "Save" not in text(response)  # readable, not editable, before the team is named
+    assert not Section.objects.filter(case=case).exists()
 
 
 def test_a_blocked_transition_is_explained(team, client_for):
