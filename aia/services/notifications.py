@@ -10,6 +10,7 @@ inside the services' transactions, with the case row locked.
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,6 +26,7 @@ from aia.permission_loading import (
     permissions_preload,
     team_with_permissions,
     users_with_permission,
+    users_with_permission_params,
 )
 from aia.services.outbox import outbox_enqueue_many, outbox_rows
 
@@ -84,17 +86,22 @@ def team_load(case: Case) -> None:
     officials_loaded = "officials" in getattr(case, "_prefetched_objects_cache", {})
     on_postgresql = case._state.db and connections[case._state.db].vendor == "postgresql"
     if on_postgresql and not officials_loaded:
-        people, officials = team_with_permissions(case.pk, list(missing))
-        officials_known(case, officials)
-    elif missing:
-        people = User.objects.in_bulk(list(missing))
-    else:
-        people = {}
+        team_known(case, *team_with_permissions(case.pk, list(missing)))
+        return
+    team_known(case, User.objects.in_bulk(list(missing)) if missing else {}, None)
+
+
+def team_known(case: Case, people: dict[int, User], officials: list[User] | None) -> None:
+    """Give ``case`` its team from users a caller loaded: ``people`` by id, for the named
+    positions not loaded yet, and its ``officials`` (``None`` to load them unless loaded)."""
     for field in (Case._meta.get_field(name) for name in TEAM_FIELDS):
         user = people.get(getattr(case, field.attname))
         if user is not None and not field.is_cached(case):
             setattr(case, field.name, user)
-    _officials_load(case)
+    if officials is None:
+        _officials_load(case)
+    else:
+        officials_known(case, officials)
 
 
 def _officials_load(case: Case) -> None:
@@ -123,6 +130,15 @@ def sros_for_triage(case: Case) -> list[User]:
     through a role group or their own, superusers only when they hold it too."""
     return users_with_permission(
         permissions.ASSIGN_CASE, clearances=Marking.clearances_covering(case.marking)
+    )
+
+
+def sros_for_triage_params(marking: str) -> list[Any]:
+    """The parameters of ``users_with_permission_sql`` that find ``sros_for_triage``'s SROs
+    for a case marked ``marking`` (PostgreSQL), for a caller that runs it within a larger
+    query."""
+    return users_with_permission_params(
+        permissions.ASSIGN_CASE, clearances=Marking.clearances_covering(marking)
     )
 
 

@@ -29,13 +29,23 @@ from aia.models.choices import (
     Track,
     TriggerKind,
 )
+from aia.permission_loading import (
+    team_from_rows,
+    team_sql,
+    user_from_row,
+    user_ordering_sql,
+    users_with_permission_sql,
+)
 from aia.services.audit import case_event_chain
 from aia.services.cases import _reopen_locked
 from aia.services.notifications import (
+    TEAM_FIELDS,
     case_awaiting_team_notifications,
     email_outbox_rows,
     officials_known,
     sros_for_triage,
+    sros_for_triage_params,
+    team_known,
     trigger_joined_notifications,
 )
 from aia.services.outbox import outbox_dispatch_after_commit
@@ -212,18 +222,31 @@ def _existing_sql(db: str) -> str:
     )
 
 
-def _situation_locked(clean: dict[str, Any]) -> tuple[Situation, Case | None, bool]:
-    """Return the trigger's situation and its open case (or ``None``), and whether this
-    request created the situation (then it has no cases yet). The open case's row is locked
-    until commit; without one, the situation's row is, so that no two requests open a case
-    for it.
+@dataclass(frozen=True)
+class _Located:
+    """Where a new trigger goes: its situation; the situation's open case, its row locked,
+    or ``None``; whether this request created the situation (then it has no cases yet); and,
+    when the lookup read them with the rest, the SROs to tell of a case opened for it
+    (``None``: not read)."""
+
+    situation: Situation
+    case: Case | None
+    new_situation: bool
+    sros: list[User] | None = None
+
+
+def _situation_locked(clean: dict[str, Any]) -> _Located:
+    """Find or create the trigger's situation and find its open case. The open case's row is
+    locked until commit; without one, the situation's row is, so that no two requests open
+    a case for it.
 
     The situation is inserted unless it exists (a concurrent insert of the same situation
     waits for the first to commit). On PostgreSQL the same query finds and locks its open
     case (only the case's row: a request on the other path locks the situation and then the
-    case, and taking them in the opposite order here could deadlock with it). A situation
-    that existed without an open case is then locked and its open case looked up again: a
-    concurrent request may have opened one meanwhile.
+    case, and taking them in the opposite order here could deadlock with it), and reads
+    whom a new trigger's notifications go to. A situation that existed without an open case
+    is then locked and its open case looked up again: a concurrent request may have opened
+    one meanwhile.
     """
     lookup = {
         "country_code": clean["country_code"],
@@ -232,19 +255,17 @@ def _situation_locked(clean: dict[str, Any]) -> tuple[Situation, Case | None, bo
     situation = Situation(**lookup, name=clean["situation_name"], area=clean["area"])
     db = router.db_for_write(Case)
     if connections[db].vendor == "postgresql" and _open_case_sql(db) is not None:
-        found, created = _situation_new_or_open_case_locked(db, situation)
-        if created:
-            # Uncommitted, the new row is this request's alone until commit.
-            return situation, None, True
-        if found is not None:
-            return found[1], found[0], False
+        located = _situation_new_or_open_case_locked(db, situation, clean["marking"])
+        if located is not None:
+            return located
     elif insert_if_new(situation):
-        return situation, None, True
+        # Uncommitted, the new row is this request's alone until commit.
+        return _Located(situation, None, new_situation=True)
     # ``FOR NO KEY UPDATE``: it excludes other requests taking this path, but not a joining
     # request's foreign-key checks on the situation (which hold the open case's lock that
     # this path takes next: a plain ``FOR UPDATE`` here could deadlock with them).
     situation = Situation.objects.select_for_update(no_key=True).get(**lookup)
-    return situation, _open_case_locked(situation), False
+    return _Located(situation, _open_case_locked(situation), new_situation=False)
 
 
 def _open_case_locked(situation: Situation) -> Case | None:
@@ -259,21 +280,25 @@ def _open_case_locked(situation: Situation) -> Case | None:
 
 
 def _situation_new_or_open_case_locked(
-    db: str, situation: Situation
-) -> tuple[tuple[Case, Situation] | None, bool]:
-    """Insert the new ``situation`` unless one with its key exists, and find that one's open
-    case, its row locked, with the situation (one written-out query, PostgreSQL).
+    db: str, situation: Situation, marking: str
+) -> _Located | None:
+    """Insert the new ``situation`` unless one with its key exists, find that one's open
+    case, its row locked, with the situation, and read whom the trigger's notifications go
+    to (one written-out query, PostgreSQL).
 
-    Return ``(None, True)`` when the situation was inserted (its key is set and it is marked
-    as saved); ``((case, situation), False)`` when it existed with an open case; and
-    ``(None, False)`` when it existed without one, or was inserted by a concurrent request
-    that had not committed when this query began (it waited for that one, and its snapshot
-    predates it: the caller looks again).
+    - When the situation was inserted (its key is set and it is marked as saved): it, no
+      case, and the SROs who may take on a new case marked ``marking`` (``sros_for_triage``).
+    - When it existed with an open case: that situation, the case, with its team loaded
+      (``team_load``'s users, with their permissions).
+    - ``None`` when it existed without an open case, or was inserted by a concurrent request
+      that had not committed when this query began (it waited for that one, and its
+      snapshot predates it): the caller looks again.
 
-    Both run on the query's one snapshot: a situation it inserts has no cases, and the insert
+    The statement runs on one snapshot: a situation it inserts has no cases, and the insert
     waits only for a concurrent insert of the same situation, which this query cannot see,
     so it holds no lock while waiting. When the situation exists, the insert does nothing
-    (it still draws a number from the table's ID sequence).
+    (it still draws a number from the table's ID sequence). Only one of the two readings of
+    people runs: the other is skipped by its condition on the open case.
     """
     insert_sql, insert_params = insert_if_new_statement(situation, using=db)
     sql, case_fields, situation_fields = _situation_new_or_open_case_sql(db, insert_sql)
@@ -285,18 +310,27 @@ def _situation_new_or_open_case_locked(
                 situation.country_code,
                 situation.key,
                 list(FINISHED_STATES),
+                *sros_for_triage_params(marking),
             ],
         )
-        new_key, *row = cursor.fetchone()
+        rows = cursor.fetchall()
+    # Every row has the new key and the case and situation (or none); then one person each,
+    # or no one (a row of nulls).
+    case_end = 1 + len(case_fields)
+    people_start = case_end + len(situation_fields)
+    people = [row[people_start:] for row in rows if row[people_start] is not None]
+    new_key, first = rows[0][0], rows[0]
     if new_key is not None:
         inserted(situation, new_key, using=db)
-        return None, True
-    if row[0] is None:
-        return None, False
-    case = Case.from_db(db, case_fields, row[: len(case_fields)])
-    existing = Situation.from_db(db, situation_fields, row[len(case_fields) :])
+        sros = [user_from_row(db, row)[0] for row in people]
+        return _Located(situation, None, new_situation=True, sros=sros)
+    if first[1] is None:
+        return None
+    case = Case.from_db(db, case_fields, first[1:case_end])
+    existing = Situation.from_db(db, situation_fields, first[case_end:people_start])
     Case.situation.field.set_cached_value(case, existing)
-    return (case, existing), False
+    team_known(case, *team_from_rows(db, people))
+    return _Located(existing, case, new_situation=False)
 
 
 @cache
@@ -304,14 +338,43 @@ def _situation_new_or_open_case_sql(
     db: str, insert_sql: str
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """``_situation_new_or_open_case_locked``'s query around the situation's ``INSERT …
-    ON CONFLICT DO NOTHING RETURNING`` (the same text for every situation)."""
+    ON CONFLICT DO NOTHING RETURNING`` (the same text for every situation).
+
+    The people come from a lateral subquery of two parts, each skipped unless its condition
+    on the open case holds (each part sorts, so PostgreSQL plans it as a subquery whose
+    condition is checked once, before it runs): with no open case, ``sros_for_triage``'s
+    query; with one, ``team_load``'s.
+    """
     open_sql, case_fields, situation_fields = _open_case_sql(db)
+    quote = connections[db].ops.quote_name
+
+    def case_column(name: str) -> str:
+        return f"open_case.{quote(_OPEN_CASE_PREFIX + Case._meta.get_field(name).column)}"
+
+    case_id = case_column("id")
+    named = f"ARRAY[{', '.join(case_column(name) for name in TEAM_FIELDS)}]"
     sql = (
         f"WITH new_situation AS ({insert_sql}), open_case AS ({open_sql}) "  # noqa: S608 - built from model names, no input
-        "SELECT (SELECT * FROM new_situation), open_case.* "
-        "FROM (VALUES (1)) AS one LEFT JOIN open_case ON true"
+        "SELECT (SELECT * FROM new_situation), open_case.*, people.* "
+        "FROM (VALUES (1)) AS one LEFT JOIN open_case ON true "
+        "LEFT JOIN LATERAL ("
+        f"SELECT sros.*, NULL::boolean AS official FROM ({users_with_permission_sql(db)}) AS sros "
+        f"WHERE {case_id} IS NULL "
+        "UNION ALL "
+        f"SELECT team.* FROM ({team_sql(db, named=named, case=case_id)}) AS team "
+        f"WHERE {case_id} IS NOT NULL"
+        ") AS people ON true "
+        # The SROs by id, as ``sros_for_triage`` gives them; the team as ``team_load`` does.
+        f"ORDER BY people.official NULLS FIRST, "
+        f"CASE WHEN people.official IS NULL THEN people.{quote(User._meta.pk.column)} END, "
+        f"{user_ordering_sql(db)}"
     )
     return sql, case_fields, situation_fields
+
+
+# The open case's columns are named after the case's (``c_``) and the situation's (``s_``),
+# so that the people's subquery can name the case's.
+_OPEN_CASE_PREFIX, _SITUATION_PREFIX = "c_", "s_"
 
 
 @cache
@@ -329,8 +392,12 @@ def _open_case_sql(db: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | No
     def column(model, name: str) -> str:
         return quote(model._meta.get_field(name).column)
 
-    columns = [f"c.{quote(field.column)}" for field in case_fields] + [
-        f"s.{quote(field.column)}" for field in situation_fields
+    columns = [
+        f"c.{quote(field.column)} AS {quote(_OPEN_CASE_PREFIX + field.column)}"
+        for field in case_fields
+    ] + [
+        f"s.{quote(field.column)} AS {quote(_SITUATION_PREFIX + field.column)}"
+        for field in situation_fields
     ]
     sql = (
         f"SELECT {', '.join(columns)} "  # noqa: S608 - quoted model names, no input
@@ -365,7 +432,8 @@ def _trigger_details(trigger: Trigger, case: Case) -> dict[str, Any]:
 
 @transaction.atomic
 def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
-    situation, case, new_situation = _situation_locked(clean)
+    located = _situation_locked(clean)
+    situation, case = located.situation, located.case
     # A concurrent request may have committed the same trigger while this one waited for the
     # lock: inserting it again below then fails on the unique constraint, everything here is
     # rolled back, and ``trigger_ingest`` returns the first result.
@@ -386,8 +454,10 @@ def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
         received_by=actor,
     )
     if case is None:
-        previous = None if new_situation else situation.cases.order_by("-opened_at").first()
-        case = _case_open(situation, trigger, clean["marking"], actor, previous=previous)
+        previous = None if located.new_situation else situation.cases.order_by("-opened_at").first()
+        case = _case_open(
+            situation, trigger, clean["marking"], actor, previous=previous, sros=located.sros
+        )
         return IngestResult(trigger=trigger, case=case, created=True, outcome=OPENED)
     if case.state == CaseState.MONITORING:
         _reopen_locked(
@@ -438,8 +508,10 @@ def _case_open(
     actor: User | None,
     *,
     previous: Case | None,
+    sros: list[User] | None,
 ) -> Case:
-    """Open a case for the trigger and record both in the audit trail.
+    """Open a case for the trigger and record both in the audit trail; tell the ``sros``
+    (``sros_for_triage``'s, asked here when ``None``).
 
     The year's reference counter row stays locked from the moment a number is taken until
     commit, so references have no gaps; only what needs the reference happens after it.
@@ -454,7 +526,8 @@ def _case_open(
     )
     # Whom to tell depends on the marking alone: asked before the number is taken, so that
     # the counter's lock is held for as little as possible.
-    sros = sros_for_triage(case)
+    if sros is None:
+        sros = sros_for_triage(case)
     now = timezone.now()
     case.reference = _next_reference(now.year)
     case.opened_at = case.stage_started_at = now

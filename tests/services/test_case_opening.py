@@ -4,17 +4,19 @@ the sections wait for the team, the reference is final and the audit chain holds
 import pytest
 from django.db import connection, transaction
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aia import selectors
 from aia.audit import verify_case_chain
 from aia.exceptions import NotFound
 from aia.framework import SECTION_CODES, get_framework
-from aia.models import Case, Notification, Section, Situation
-from aia.models.choices import CaseState, SectionKind, SectionStatus
+from aia.models import Case, Notification, Section, Situation, User
+from aia.models.choices import CaseState, Marking, Role, SectionKind, SectionStatus
 from aia.services import triggers
+from aia.services.notifications import TEAM, sros_for_triage, team_members
 from aia.services.triggers import trigger_ingest
-from tests.factories import trigger_data, walk
+from tests.factories import UserFactory, case_in_state, trigger_data, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +90,11 @@ def test_the_written_out_query_finds_the_open_case_the_orm_loads_or_inserts_the_
     # The same situation, named as another feed might write it.
     same = Situation(country_code="SD", name="SUDAN —  Darfur", key="sudan — darfur")
     with transaction.atomic():
-        (found, its_situation), created = triggers._situation_new_or_open_case_locked(
-            "default", same
-        )
-    assert not created
+        located = triggers._situation_new_or_open_case_locked("default", same, case.marking)
+    assert not located.new_situation
+    assert located.sros is None
     assert same._state.adding  # the situation existed: nothing was inserted
+    found, its_situation = located.case, located.situation
     expected = Case.objects.get(pk=case.pk)
     for field in Case._meta.concrete_fields:
         assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
@@ -105,11 +107,12 @@ def test_the_written_out_query_finds_the_open_case_the_orm_loads_or_inserts_the_
     # A closed case is not open: the lookup finds nothing, and ingestion opens a new case.
     Case.objects.filter(pk=case.pk).update(state=CaseState.CLOSED)
     with transaction.atomic():
-        assert triggers._situation_new_or_open_case_locked("default", same) == (None, False)
+        assert triggers._situation_new_or_open_case_locked("default", same, case.marking) is None
     # A new situation is inserted, and has no case.
     new = Situation(country_code="SD", name="Sudan — Kordofan", key="sudan — kordofan")
     with transaction.atomic():
-        assert triggers._situation_new_or_open_case_locked("default", new) == (None, True)
+        located = triggers._situation_new_or_open_case_locked("default", new, case.marking)
+    assert (located.situation, located.case, located.new_situation) == (new, None, True)
     assert not new._state.adding
     assert Situation.objects.get(pk=new.pk).name == "Sudan — Kordofan"
     assert Situation.objects.filter(key=same.key).count() == 1
@@ -117,3 +120,78 @@ def test_the_written_out_query_finds_the_open_case_the_orm_loads_or_inserts_the_
         actor=team.integration, data=trigger_data(situation=situation, reference="NEW-1")
     )
     assert (again.outcome, again.case.previous_case_id) == ("opened", case.pk)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the written-out lookup is PostgreSQL's"
+)
+def test_the_lookup_reads_the_sros_a_new_situations_case_needs_for_each_marking(team):
+    UserFactory(username="cleared_sro", roles=[Role.SRO], clearance=Marking.values[-1])
+    UserFactory(username="uncleared_sro", roles=[Role.SRO], clearance=Marking.values[0])
+    UserFactory(username="retired_sro", roles=[Role.SRO], is_active=False)
+    for number, marking in enumerate(Marking.values):
+        new = Situation(country_code="SD", name=f"Sudan {number}", key=f"sudan {number}")
+        with transaction.atomic():
+            located = triggers._situation_new_or_open_case_locked("default", new, marking)
+        assert (located.case, located.new_situation) == (None, True)
+        expected = sros_for_triage(Case(marking=marking))
+        assert [sro.username for sro in located.sros] == [sro.username for sro in expected]
+        assert "cleared_sro" in {sro.username for sro in located.sros}
+        for sro in located.sros:
+            stored = User.objects.get(pk=sro.pk)
+            assert sro.get_all_permissions() == stored.get_all_permissions(), sro
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the written-out lookup is PostgreSQL's"
+)
+def test_the_lookup_reads_the_open_cases_team_with_their_permissions(team):
+    case = case_in_state(team, CaseState.ASSESSMENT)
+    second = UserFactory(username="second_official", roles=[Role.OFFICIAL], last_name="Aaron")
+    case.officials.add(second)
+    expected = Case.objects.get(pk=case.pk)
+    same = Situation(
+        country_code=case.situation.country_code, name=case.situation.name, key=case.situation.key
+    )
+    with transaction.atomic():
+        found = triggers._situation_new_or_open_case_locked("default", same, case.marking).case
+        with CaptureQueriesContext(connection) as queries:
+            members = team_members(found, TEAM)
+            for member in members:
+                member.get_all_permissions()
+    assert len(queries) == 0  # the team came with the case
+    assert list(found.officials.all()) == list(expected.officials.all())
+    assert next(iter(found.officials.all())).username == "second_official"
+    for position in ("sro", "lead_official", "legal_adviser", "minister"):
+        assert getattr(found, position) == getattr(expected, position), position
+    for member in members:
+        stored = User.objects.get(pk=member.pk)
+        assert member.get_all_permissions() == stored.get_all_permissions(), member
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the statement counts are PostgreSQL's"
+)
+def test_a_new_trigger_opens_a_case_in_six_statements_and_joins_one_in_five(team):
+    """The replay lookup, ``BEGIN``, the situation with its open case and whom to tell, the
+    reference (opening only), every row in one insert, ``COMMIT``."""
+    trigger_ingest(actor=team.integration, data=trigger_data())  # the year's counter
+    counts = {}
+    for outcome, situation in (
+        ("opened", {"country_code": "SD", "name": "Sudan — Kordofan"}),
+        ("joined", {"country_code": "SD", "name": "Sudan — Kordofan"}),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            result = trigger_ingest(
+                actor=team.integration,
+                data=trigger_data(situation=situation, reference=f"COUNT-{outcome}"),
+            )
+        assert result.outcome == outcome
+        counts[outcome] = len(queries)
+    assert counts == {"opened": 6, "joined": 5}
+    notified = Notification.objects.filter(case=result.case)
+    assert set(notified.values_list("kind", flat=True)) == {"case_awaiting_team"}
+    assert notified.count() == 2  # sro and other_sro; the joining trigger has no team to tell
