@@ -94,10 +94,13 @@ def can_view_case(case: Case, user: User) -> bool:
     """Return whether the user may see the case at all (need-to-know and clearance)."""
     if not is_cleared(case, user):
         return False
-    if user.has_perm(VIEW_ALL_CASES) or is_on_team(case, user):
+    if user.has_perm(VIEW_ALL_CASES):
         return True
-    # A case awaiting a team is seen by every SRO, who may take it on.
-    return case.state == CaseState.TRIGGERED and case.sro_id is None and user.has_perm(ASSIGN_CASE)
+    # A case awaiting a team is seen by every SRO, who may take it on. (Asked before the
+    # team, which may need the case's officials.)
+    if case.state == CaseState.TRIGGERED and case.sro_id is None and user.has_perm(ASSIGN_CASE):
+        return True
+    return is_on_team(case, user)
 
 
 def on_team_q(user: User) -> Q:

@@ -115,9 +115,15 @@ def officials_known(case: Case, officials: list[User]) -> None:
     """Give ``case`` its officials, as ``prefetch_related_objects(..., "officials")`` would
     (the related manager's queryset, evaluated), so that ``case.officials.all()`` asks
     nothing more: for a caller that knows them (a case just opened has none)."""
-    queryset = case.officials.all()
-    queryset._result_cache = list(officials)
-    queryset._prefetch_done = True
+    if case._state.adding and not officials:
+        # A case not yet saved has none, and no query could find any: an empty queryset says
+        # so without building the relation's filtered query, which is most of this call's
+        # cost. (Adding officials later clears it, as it clears any prefetched officials.)
+        queryset = User._default_manager.none()
+    else:
+        queryset = case.officials.all()
+        queryset._result_cache = list(officials)
+        queryset._prefetch_done = True
     case._prefetched_objects_cache = {
         **getattr(case, "_prefetched_objects_cache", {}),
         "officials": queryset,

@@ -76,6 +76,10 @@ TRIGGER_FIELDS = (
     "marking",
 )
 SITUATION_FIELDS = ("country_code", "name", "area")
+# Each choice's values, listed once (``Choices.values`` builds a new list on every read).
+_VALUES = {
+    choices: tuple(choices.values) for choices in (TriggerKind, Instrument, Finding, Crime, Marking)
+}
 
 # How ingestion treated a trigger.
 OPENED, JOINED, REOPENED = "opened", "joined", "reopened"
@@ -97,9 +101,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     unknown_fields(errors, data, TRIGGER_FIELDS)
     clean: dict[str, Any] = {
         "kind": choice(
-            errors, data, "kind", TriggerKind.values, required=True, label="trigger kind"
+            errors, data, "kind", _VALUES[TriggerKind], required=True, label="trigger kind"
         ),
-        "instrument": choice(errors, data, "instrument", Instrument.values) or Instrument.OTHER,
+        "instrument": choice(errors, data, "instrument", _VALUES[Instrument]) or Instrument.OTHER,
         "source_body": text(
             errors, data, "source_body", required=True, max_length=200, label="source body"
         ),
@@ -108,14 +112,14 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         "finding_date": date(
             errors, data, "finding_date", required=True, not_future=True, label="finding date"
         ),
-        "finding": choice(errors, data, "finding", Finding.values, required=True),
-        "crimes": choice_list(errors, data, "crimes", Crime.values, required=True),
+        "finding": choice(errors, data, "finding", _VALUES[Finding], required=True),
+        "crimes": choice_list(errors, data, "crimes", _VALUES[Crime], required=True),
         "groups_at_risk": text(
             errors, data, "groups_at_risk", max_length=2000, label="groups at risk"
         ),
         "summary": text(errors, data, "summary"),
         "source_url": url(errors, data.get("source_url"), "source_url", label="source URL"),
-        "marking": choice(errors, data, "marking", Marking.values) or Marking.OFFICIAL_SENSITIVE,
+        "marking": choice(errors, data, "marking", _VALUES[Marking]) or Marking.OFFICIAL_SENSITIVE,
     }
     situation = data.get("situation")
     if not isinstance(situation, dict):

@@ -11,7 +11,13 @@ from aia import permissions
 from aia.models import Case, Notification, OutboxTask, User
 from aia.models.choices import CaseState, Marking, Role
 from aia.permission_loading import permissions_preload
-from aia.services.notifications import TEAM, notify, sros_for_triage, team_members
+from aia.services.notifications import (
+    TEAM,
+    notify,
+    officials_known,
+    sros_for_triage,
+    team_members,
+)
 from aia.services.outbox import outbox_enqueue_many
 from aia.services.triggers import trigger_ingest
 from tests.factories import UserFactory, case_in_state, committing, trigger_data
@@ -153,3 +159,19 @@ def test_the_team_loads_with_its_permissions_in_one_query(team):
         stored = User.objects.get(pk=member.pk)
         assert member.get_all_permissions() == stored.get_all_permissions(), member
         assert member.get_group_permissions() == stored.get_group_permissions(), member
+
+
+def test_a_new_case_known_to_have_no_officials_asks_nothing_and_learns_of_added_ones(team):
+    case = case_in_state(team, CaseState.TRIGGERED)
+    new = Case(situation=case.situation, title="Not saved yet", knowledge_date=case.knowledge_date)
+    officials_known(new, [])
+    with CaptureQueriesContext(connection) as queries:
+        assert list(new.officials.all()) == []
+        assert list(new.officials.filter(username=team.official.username)) == []
+        assert not permissions.is_on_team(new, team.official)
+    assert len(queries) == 0
+    # A saved case told of its officials keeps them; adding one clears what it was told.
+    officials_known(case, [])
+    assert list(case.officials.all()) == []
+    case.officials.add(team.official)
+    assert list(case.officials.all()) == [team.official]
