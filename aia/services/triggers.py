@@ -1,6 +1,5 @@
 """Ingesting triggers: the moment the UK is on notice (DESIGN §5)."""
 
-import datetime
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -231,17 +230,16 @@ def _existing_sql(db: str) -> str:
 class _Located:
     """Where a new trigger goes: its situation; the situation's open case, its row locked,
     or ``None``; whether this request created the situation (then it has no cases yet); and,
-    when the lookup read them with the rest, the SROs to tell of a case opened for it and
-    the year's next case number, taken for it (``None``: not read, not taken)."""
+    when the lookup read them with the rest, the SROs to tell of a case opened for it
+    (``None``: not read)."""
 
     situation: Situation
     case: Case | None
     new_situation: bool
     sros: list[User] | None = None
-    number: int | None = None
 
 
-def _situation_locked(clean: dict[str, Any], year: int) -> _Located:
+def _situation_locked(clean: dict[str, Any]) -> _Located:
     """Find or create the trigger's situation and find its open case. The open case's row is
     locked until commit; without one, the situation's row is, so that no two requests open
     a case for it.
@@ -249,10 +247,10 @@ def _situation_locked(clean: dict[str, Any], year: int) -> _Located:
     The situation is inserted unless it exists (a concurrent insert of the same situation
     waits for the first to commit). On PostgreSQL the same query finds and locks its open
     case (only the case's row: a request on the other path locks the situation and then the
-    case, and taking them in the opposite order here could deadlock with it), reads whom a
-    new trigger's notifications go to and, for a situation it creates, takes ``year``'s next
-    case number. A situation that existed without an open case is then locked and its open
-    case looked up again: a concurrent request may have opened one meanwhile.
+    case, and taking them in the opposite order here could deadlock with it), and reads
+    whom a new trigger's notifications go to. A situation that existed without an open case
+    is then locked and its open case looked up again: a concurrent request may have opened
+    one meanwhile.
     """
     lookup = {
         "country_code": clean["country_code"],
@@ -261,7 +259,7 @@ def _situation_locked(clean: dict[str, Any], year: int) -> _Located:
     situation = Situation(**lookup, name=clean["situation_name"], area=clean["area"])
     db = router.db_for_write(Case)
     if connections[db].vendor == "postgresql" and _open_case_sql(db) is not None:
-        located = _situation_new_or_open_case_locked(db, situation, clean["marking"], year)
+        located = _situation_new_or_open_case_locked(db, situation, clean["marking"])
         if located is not None:
             return located
     elif insert_if_new(situation):
@@ -286,17 +284,14 @@ def _open_case_locked(situation: Situation) -> Case | None:
 
 
 def _situation_new_or_open_case_locked(
-    db: str, situation: Situation, marking: str, year: int
+    db: str, situation: Situation, marking: str
 ) -> _Located | None:
     """Insert the new ``situation`` unless one with its key exists, find that one's open
     case, its row locked, with the situation, and read whom the trigger's notifications go
     to (one written-out query, PostgreSQL).
 
     - When the situation was inserted (its key is set and it is marked as saved): it, no
-      case, the SROs who may take on a new case marked ``marking`` (``sros_for_triage``),
-      and ``year``'s next case number: a new situation has no case, so the trigger opens
-      one. The number is taken as ``_next_number`` takes it, so the counter's row stays
-      locked until commit; ``None`` if the year has no counter yet.
+      case, and the SROs who may take on a new case marked ``marking`` (``sros_for_triage``).
     - When it existed with an open case: that situation, the case, with its team loaded
       (``team_load``'s users, with their permissions).
     - ``None`` when it existed without an open case, or was inserted by a concurrent request
@@ -307,9 +302,7 @@ def _situation_new_or_open_case_locked(
     waits only for a concurrent insert of the same situation, which this query cannot see,
     so it holds no lock while waiting. When the situation exists, the insert does nothing
     (it still draws a number from the table's ID sequence). Only one of the two readings of
-    people runs: the other is skipped by its condition on the open case. The counter is
-    updated only when the insert returned the new situation; that insert finishes (or waits
-    for a concurrent insert of the same situation) before the counter's row is locked.
+    people runs: the other is skipped by its condition on the open case.
     """
     insert_sql, insert_params = insert_if_new_statement(situation, using=db)
     sql, case_fields, situation_fields = _situation_new_or_open_case_sql(db, insert_sql)
@@ -318,7 +311,6 @@ def _situation_new_or_open_case_locked(
             sql,
             [
                 *insert_params,
-                year,
                 situation.country_code,
                 situation.key,
                 list(FINISHED_STATES),
@@ -326,19 +318,19 @@ def _situation_new_or_open_case_locked(
             ],
         )
         rows = cursor.fetchall()
-    # Every row has the new key, the number taken, and the case and situation (or none);
-    # then one person each, or no one (a row of nulls).
-    case_end = 2 + len(case_fields)
+    # Every row has the new key and the case and situation (or none); then one person each,
+    # or no one (a row of nulls).
+    case_end = 1 + len(case_fields)
     people_start = case_end + len(situation_fields)
     people = [row[people_start:] for row in rows if row[people_start] is not None]
-    new_key, number, first = rows[0][0], rows[0][1], rows[0]
+    new_key, first = rows[0][0], rows[0]
     if new_key is not None:
         inserted(situation, new_key, using=db)
         sros = [user_from_row(db, row)[0] for row in people]
-        return _Located(situation, None, new_situation=True, sros=sros, number=number)
-    if first[2] is None:
+        return _Located(situation, None, new_situation=True, sros=sros)
+    if first[1] is None:
         return None
-    case = Case.from_db(db, case_fields, first[2:case_end])
+    case = Case.from_db(db, case_fields, first[1:case_end])
     existing = Situation.from_db(db, situation_fields, first[case_end:people_start])
     Case.situation.field.set_cached_value(case, existing)
     team_known(case, *team_from_rows(db, people))
@@ -350,9 +342,7 @@ def _situation_new_or_open_case_sql(
     db: str, insert_sql: str
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """``_situation_new_or_open_case_locked``'s query around the situation's ``INSERT …
-    ON CONFLICT DO NOTHING RETURNING`` (the same text for every situation), with
-    ``_next_number``'s ``UPDATE`` of the year's counter, run only when that insert
-    returns a row.
+    ON CONFLICT DO NOTHING RETURNING`` (the same text for every situation).
 
     The people come from a lateral subquery of two parts, each skipped unless its condition
     on the open case holds (each part sorts, so PostgreSQL plans it as a subquery whose
@@ -368,10 +358,8 @@ def _situation_new_or_open_case_sql(
     case_id = case_column("id")
     named = f"ARRAY[{', '.join(case_column(name) for name in TEAM_FIELDS)}]"
     sql = (
-        f"WITH new_situation AS ({insert_sql}), "  # noqa: S608 - built from model names, no input
-        f"number AS ({_next_number_sql(db, 'AND EXISTS (SELECT 1 FROM new_situation)')}), "
-        f"open_case AS ({open_sql}) "
-        "SELECT (SELECT * FROM new_situation), (SELECT * FROM number), open_case.*, people.* "
+        f"WITH new_situation AS ({insert_sql}), open_case AS ({open_sql}) "  # noqa: S608 - built from model names, no input
+        "SELECT (SELECT * FROM new_situation), open_case.*, people.* "
         "FROM (VALUES (1)) AS one LEFT JOIN open_case ON true "
         "LEFT JOIN LATERAL ("
         f"SELECT sros.*, NULL::boolean AS official FROM ({users_with_permission_sql(db)}) AS sros "
@@ -448,10 +436,7 @@ def _trigger_details(trigger: Trigger, case: Case) -> dict[str, Any]:
 
 @transaction.atomic
 def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
-    # The moment the trigger is received, and the case opened if it opens one: its year is
-    # the case reference's.
-    now = timezone.now()
-    located = _situation_locked(clean, now.year)
+    located = _situation_locked(clean)
     situation, case = located.situation, located.case
     # A concurrent request may have committed the same trigger while this one waited for the
     # lock: inserting it again below then fails on the unique constraint, everything here is
@@ -469,20 +454,13 @@ def _ingest(actor: User | None, clean: dict[str, Any]) -> IngestResult:
         summary=clean["summary"],
         source_url=clean["source_url"],
         situation=situation,
-        received_at=now,
+        received_at=timezone.now(),
         received_by=actor,
     )
     if case is None:
         previous = None if located.new_situation else situation.cases.order_by("-opened_at").first()
         case = _case_open(
-            situation,
-            trigger,
-            clean["marking"],
-            actor,
-            previous=previous,
-            sros=located.sros,
-            now=now,
-            number=located.number,
+            situation, trigger, clean["marking"], actor, previous=previous, sros=located.sros
         )
         return IngestResult(trigger=trigger, case=case, created=True, outcome=OPENED)
     if case.state == CaseState.MONITORING:
@@ -535,16 +513,12 @@ def _case_open(
     *,
     previous: Case | None,
     sros: list[User] | None,
-    now: datetime.datetime,
-    number: int | None,
 ) -> Case:
-    """Open a case for the trigger at ``now`` and record both in the audit trail; tell the
-    ``sros`` (``sros_for_triage``'s, asked here when ``None``). Its reference has ``now``'s
-    year and ``number``, a number the caller took from the year's counter (taken here when
-    ``None``).
+    """Open a case for the trigger and record both in the audit trail; tell the ``sros``
+    (``sros_for_triage``'s, asked here when ``None``).
 
     The year's reference counter row stays locked from the moment a number is taken until
-    commit, so references have no gaps.
+    commit, so references have no gaps; only what needs the reference happens after it.
     """
     case = Case(
         title=situation.name,
@@ -558,9 +532,8 @@ def _case_open(
     # the counter's lock is held for as little as possible.
     if sros is None:
         sros = sros_for_triage(case)
-    if number is None:
-        number = _next_number(now.year)
-    case.reference = f"AIA-{now.year}-{number:04d}"
+    now = timezone.now()
+    case.reference = _next_reference(now.year)
     case.opened_at = case.stage_started_at = now
     case.set_stage_deadline()
     trigger.case = case
@@ -598,27 +571,19 @@ def _case_open(
     return case
 
 
-def _next_number(year: int) -> int:
+def _next_reference(year: int) -> str:
     """Take the year's next case number (one query), locking the year's counter row."""
+    table = CaseReferenceCounter._meta.db_table
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(_next_number_sql(connection.alias), [year])
+        cursor.execute(
+            f"UPDATE {quote(table)} SET {quote('last_number')} = {quote('last_number')} + 1 "  # noqa: S608 - quoted model names, no input
+            f"WHERE {quote('year')} = %s RETURNING {quote('last_number')}",
+            [year],
+        )
         row = cursor.fetchone()
     if row is None:
         # The year's first case: create its counter (a concurrent creator is fine) and retry.
         CaseReferenceCounter.objects.get_or_create(year=year)
-        return _next_number(year)
-    return row[0]
-
-
-@cache
-def _next_number_sql(db: str, condition: str = "") -> str:
-    """``UPDATE`` of the year's counter, returning the number taken; ``condition``, SQL,
-    is added to its ``WHERE``."""
-    quote = connections[db].ops.quote_name
-    table = CaseReferenceCounter._meta.db_table
-    last = quote(CaseReferenceCounter._meta.get_field("last_number").column)
-    year = quote(CaseReferenceCounter._meta.get_field("year").column)
-    return (
-        f"UPDATE {quote(table)} SET {last} = {last} + 1 "  # noqa: S608 - quoted model names, no input
-        f"WHERE {year} = %s {condition} RETURNING {last}"
-    )
+        return _next_reference(year)
+    return f"AIA-{year}-{row[0]:04d}"

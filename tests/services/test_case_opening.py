@@ -11,7 +11,7 @@ from aia import selectors
 from aia.audit import verify_case_chain
 from aia.exceptions import NotFound
 from aia.framework import SECTION_CODES, get_framework
-from aia.models import Case, CaseReferenceCounter, Notification, Section, Situation, User
+from aia.models import Case, Notification, Section, Situation, User
 from aia.models.choices import CaseState, Marking, Role, SectionKind, SectionStatus
 from aia.services import triggers
 from aia.services.notifications import TEAM, sros_for_triage, team_members
@@ -19,9 +19,6 @@ from aia.services.triggers import trigger_ingest
 from tests.factories import UserFactory, case_in_state, trigger_data, walk
 
 pytestmark = pytest.mark.django_db
-
-# The written-out lookup of a new trigger's situation (PostgreSQL).
-lookup = triggers._situation_new_or_open_case_locked
 
 
 def test_a_case_has_no_section_rows_until_its_team_is_named_but_reads_as_not_started(team):
@@ -90,13 +87,12 @@ def test_the_written_out_query_finds_the_open_case_the_orm_loads_or_inserts_the_
     situation = {"country_code": "SD", "name": "Sudan — Darfur", "area": "North Darfur"}
     case = trigger_ingest(actor=team.integration, data=trigger_data(situation=situation)).case
     walk(case, team, CaseState.ASSESSMENT)  # a team, a deadline, a version: fields filled in
-    year = timezone.now().year
     # The same situation, named as another feed might write it.
     same = Situation(country_code="SD", name="SUDAN —  Darfur", key="sudan — darfur")
     with transaction.atomic():
-        located = lookup("default", same, case.marking, year)
+        located = triggers._situation_new_or_open_case_locked("default", same, case.marking)
     assert not located.new_situation
-    assert (located.sros, located.number) == (None, None)
+    assert located.sros is None
     assert same._state.adding  # the situation existed: nothing was inserted
     found, its_situation = located.case, located.situation
     expected = Case.objects.get(pk=case.pk)
@@ -111,14 +107,12 @@ def test_the_written_out_query_finds_the_open_case_the_orm_loads_or_inserts_the_
     # A closed case is not open: the lookup finds nothing, and ingestion opens a new case.
     Case.objects.filter(pk=case.pk).update(state=CaseState.CLOSED)
     with transaction.atomic():
-        assert lookup("default", same, case.marking, year) is None
+        assert triggers._situation_new_or_open_case_locked("default", same, case.marking) is None
     # A new situation is inserted, and has no case.
     new = Situation(country_code="SD", name="Sudan — Kordofan", key="sudan — kordofan")
     with transaction.atomic():
-        located = lookup("default", new, case.marking, year)
+        located = triggers._situation_new_or_open_case_locked("default", new, case.marking)
     assert (located.situation, located.case, located.new_situation) == (new, None, True)
-    # It took the year's next case number for the case the trigger opens (rolled back here).
-    assert located.number == int(case.reference.rsplit("-", 1)[1]) + 1
     assert not new._state.adding
     assert Situation.objects.get(pk=new.pk).name == "Sudan — Kordofan"
     assert Situation.objects.filter(key=same.key).count() == 1
@@ -136,11 +130,10 @@ def test_the_lookup_reads_the_sros_a_new_situations_case_needs_for_each_marking(
     UserFactory(username="cleared_sro", roles=[Role.SRO], clearance=Marking.values[-1])
     UserFactory(username="uncleared_sro", roles=[Role.SRO], clearance=Marking.values[0])
     UserFactory(username="retired_sro", roles=[Role.SRO], is_active=False)
-    year = timezone.now().year
     for number, marking in enumerate(Marking.values):
         new = Situation(country_code="SD", name=f"Sudan {number}", key=f"sudan {number}")
         with transaction.atomic():
-            located = lookup("default", new, marking, year)
+            located = triggers._situation_new_or_open_case_locked("default", new, marking)
         assert (located.case, located.new_situation) == (None, True)
         expected = sros_for_triage(Case(marking=marking))
         assert [sro.username for sro in located.sros] == [sro.username for sro in expected]
@@ -159,12 +152,11 @@ def test_the_lookup_reads_the_open_cases_team_with_their_permissions(team):
     second = UserFactory(username="second_official", roles=[Role.OFFICIAL], last_name="Aaron")
     case.officials.add(second)
     expected = Case.objects.get(pk=case.pk)
-    year = timezone.now().year
     same = Situation(
         country_code=case.situation.country_code, name=case.situation.name, key=case.situation.key
     )
     with transaction.atomic():
-        found = lookup("default", same, case.marking, year).case
+        found = triggers._situation_new_or_open_case_locked("default", same, case.marking).case
         with CaptureQueriesContext(connection) as queries:
             members = team_members(found, TEAM)
             for member in members:
@@ -183,9 +175,9 @@ def test_the_lookup_reads_the_open_cases_team_with_their_permissions(team):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the statement counts are PostgreSQL's"
 )
-def test_a_new_trigger_opens_a_case_or_joins_one_in_five_statements(team):
-    """The replay lookup, ``BEGIN``, the situation with its open case, whom to tell and (for
-    a new situation) the case number, every row in one insert, ``COMMIT``."""
+def test_a_new_trigger_opens_a_case_in_six_statements_and_joins_one_in_five(team):
+    """The replay lookup, ``BEGIN``, the situation with its open case and whom to tell, the
+    reference (opening only), every row in one insert, ``COMMIT``."""
     trigger_ingest(actor=team.integration, data=trigger_data())  # the year's counter
     counts = {}
     for outcome, situation in (
@@ -199,28 +191,7 @@ def test_a_new_trigger_opens_a_case_or_joins_one_in_five_statements(team):
             )
         assert result.outcome == outcome
         counts[outcome] = len(queries)
-    assert counts == {"opened": 5, "joined": 5}
+    assert counts == {"opened": 6, "joined": 5}
     notified = Notification.objects.filter(case=result.case)
     assert set(notified.values_list("kind", flat=True)) == {"case_awaiting_team"}
     assert notified.count() == 2  # sro and other_sro; the joining trigger has no team to tell
-
-
-def test_only_a_trigger_that_opens_a_case_takes_a_case_number(team):
-    year = timezone.now().year
-    darfur = {"country_code": "SD", "name": "Sudan — Darfur"}
-    first = trigger_ingest(actor=team.integration, data=trigger_data(situation=darfur)).case
-    assert first.reference == f"AIA-{year}-0001"  # the year's first: its counter is created
-    for number in range(3):  # joining and replaying take none
-        data = trigger_data(situation=darfur, reference=f"JOIN-{number}")
-        assert trigger_ingest(actor=team.integration, data=data).outcome == "joined"
-        assert not trigger_ingest(actor=team.integration, data=data).created
-    second = trigger_ingest(actor=team.integration, data=trigger_data()).case
-    assert second.reference == f"AIA-{year}-0002"
-    # A situation whose case is closed opens its next case on the other path, which takes
-    # the next number too.
-    Case.objects.filter(pk=first.pk).update(state=CaseState.CLOSED)
-    data = trigger_data(situation=darfur, reference="AFTER-CLOSING")
-    third = trigger_ingest(actor=team.integration, data=data)
-    assert (third.outcome, third.case.previous_case_id) == ("opened", first.pk)
-    assert Case.objects.get(pk=third.case.pk).reference == f"AIA-{year}-0003"
-    assert CaseReferenceCounter.objects.get(year=year).last_number == 3
