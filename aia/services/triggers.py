@@ -528,16 +528,19 @@ def _case_open(
         knowledge_date=trigger.finding_date,
         previous_case=previous,
     )
-    # Whom to tell depends on the marking alone: asked before the number is taken, so that
-    # the counter's lock is held for as little as possible.
+    # Whom to tell depends on the marking alone, and a case just opened has no officials:
+    # both settled, with all else that does not need the reference, before the number is
+    # taken, so that the counter's lock is held for as little as possible (openings wait on
+    # it for each other).
     if sros is None:
         sros = sros_for_triage(case)
+    officials_known(case, [])
     now = timezone.now()
-    case.reference = _next_reference(now.year)
     case.opened_at = case.stage_started_at = now
     case.set_stage_deadline()
     trigger.case = case
     trigger.outcome = OPENED
+    case.reference = _next_reference(now.year)
     # Both events are chained before anything is written, so the case row goes in with the
     # chain's head already on it (no second write of the row).
     events = [
@@ -560,8 +563,6 @@ def _case_open(
             details=_trigger_details(trigger, case),
         ),
     ]
-    # A case just opened has no officials: the notifications need not ask.
-    officials_known(case, [])
     notes = case_awaiting_team_notifications(case=case, sros=sros)
     emails = email_outbox_rows(notes)
     # The case, its trigger, first events and notifications in one statement. The sections

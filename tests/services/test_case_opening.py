@@ -11,7 +11,7 @@ from aia import selectors
 from aia.audit import verify_case_chain
 from aia.exceptions import NotFound
 from aia.framework import SECTION_CODES, get_framework
-from aia.models import Case, Notification, Section, Situation, User
+from aia.models import Case, CaseReferenceCounter, Notification, Section, Situation, User
 from aia.models.choices import CaseState, Marking, Role, SectionKind, SectionStatus
 from aia.services import triggers
 from aia.services.notifications import TEAM, sros_for_triage, team_members
@@ -195,3 +195,23 @@ def test_a_new_trigger_opens_a_case_in_six_statements_and_joins_one_in_five(team
     notified = Notification.objects.filter(case=result.case)
     assert set(notified.values_list("kind", flat=True)) == {"case_awaiting_team"}
     assert notified.count() == 2  # sro and other_sro; the joining trigger has no team to tell
+
+
+def test_only_a_trigger_that_opens_a_case_takes_a_case_number(team):
+    year = timezone.now().year
+    darfur = {"country_code": "SD", "name": "Sudan — Darfur"}
+    first = trigger_ingest(actor=team.integration, data=trigger_data(situation=darfur)).case
+    assert first.reference == f"AIA-{year}-0001"  # the year's first: its counter is created
+    for number in range(3):  # joining and replaying take none
+        data = trigger_data(situation=darfur, reference=f"JOIN-{number}")
+        assert trigger_ingest(actor=team.integration, data=data).outcome == "joined"
+        assert not trigger_ingest(actor=team.integration, data=data).created
+    second = trigger_ingest(actor=team.integration, data=trigger_data()).case
+    assert second.reference == f"AIA-{year}-0002"
+    # A situation whose case is closed has no open case: its next case takes the next number.
+    Case.objects.filter(pk=first.pk).update(state=CaseState.CLOSED)
+    data = trigger_data(situation=darfur, reference="AFTER-CLOSING")
+    third = trigger_ingest(actor=team.integration, data=data)
+    assert (third.outcome, third.case.previous_case_id) == ("opened", first.pk)
+    assert Case.objects.get(pk=third.case.pk).reference == f"AIA-{year}-0003"
+    assert CaseReferenceCounter.objects.get(year=year).last_number == 3

@@ -13,7 +13,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from aia.exceptions import ApplicationError, Conflict
-from aia.models import Case, CaseEvent, Trigger
+from aia.models import Case, CaseEvent, CaseReferenceCounter, Trigger
 from aia.models.choices import CaseState
 from aia.services import cases as s
 from aia.services.triggers import trigger_ingest
@@ -82,6 +82,9 @@ def test_concurrent_different_triggers_for_one_situation_share_one_case(team):
     case = Case.objects.get()
     sequences = list(case.events.values_list("sequence", flat=True))
     assert sequences == list(range(1, 12))
+    # The nine that joined took no case number: the year's counter counts one case.
+    counter = CaseReferenceCounter.objects.get(year=timezone.now().year)
+    assert counter.last_number == int(case.reference.rsplit("-", 1)[1]) == 1
 
 
 def test_concurrent_triggers_for_new_situations_get_distinct_references(team):
