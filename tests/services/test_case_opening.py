@@ -138,9 +138,7 @@ def test_the_lookup_reads_the_sros_a_new_situations_case_needs_for_each_marking(
         expected = sros_for_triage(Case(marking=marking))
         assert [sro.username for sro in located.sros] == [sro.username for sro in expected]
         assert "cleared_sro" in {sro.username for sro in located.sros}
-        for sro in located.sros:
-            stored = User.objects.get(pk=sro.pk)
-            assert sro.get_all_permissions() == stored.get_all_permissions(), sro
+        _assert_permissions_as_stored(located.sros)
 
 
 @pytest.mark.postgres
@@ -166,9 +164,14 @@ def test_the_lookup_reads_the_open_cases_team_with_their_permissions(team):
     assert next(iter(found.officials.all())).username == "second_official"
     for position in ("sro", "lead_official", "legal_adviser", "minister"):
         assert getattr(found, position) == getattr(expected, position), position
-    for member in members:
-        stored = User.objects.get(pk=member.pk)
-        assert member.get_all_permissions() == stored.get_all_permissions(), member
+    _assert_permissions_as_stored(members)
+
+
+def _assert_permissions_as_stored(users):
+    """Each user's preloaded permissions are those Django loads for them from the database."""
+    for user in users:
+        stored = User.objects.get(pk=user.pk)
+        assert user.get_all_permissions() == stored.get_all_permissions(), user
 
 
 @pytest.mark.postgres
