@@ -257,52 +257,42 @@ def users_with_permission_sql(alias: str) -> str:
 
 
 def users_with_permission_params(permission: str, *, clearances: Iterable[str]) -> list[Any]:
+    """``users_with_permission_sql``'s parameters."""
     app_label, codename = permission.split(".", 1)
     return [list(clearances), app_label, codename, app_label, codename]
 
 
-# The users holding named positions (an array of ids, ``{named}``) and the officials of a case
-# (its id, ``{case}``), each with all their permissions; ``official`` tells the two apart
-# (someone in both comes twice). Officials come in the user model's ordering, as
-# ``case.officials.all()`` gives them.
+# The users holding named positions (ids) and the officials of a case, each with all their
+# permissions; ``official`` tells the two apart (someone in both comes twice). Officials come
+# in the user model's ordering, as ``case.officials.all()`` gives them.
 TEAM_SQL = """
 SELECT {user_columns}, {permission_arrays}, false AS official
-  FROM {user} u WHERE u.{u_id} = ANY({named})
+  FROM {user} u WHERE u.{u_id} = ANY(%s)
 UNION ALL
 SELECT {user_columns}, {permission_arrays}, true AS official
   FROM {user} u JOIN {officials} o ON o.{o_user} = u.{u_id}
-  WHERE o.{o_case} = {case}
+  WHERE o.{o_case} = %s
 ORDER BY official, {ordering}
 """
 
 
 @cache
-def user_ordering_sql(alias: str) -> str:
-    """The user model's ordering, as an ``ORDER BY`` list of its columns' names."""
+def _team_sql(alias: str) -> str:
     quote = connections[alias].ops.quote_name
-    return ", ".join(
+    names = user_sql_names(alias)
+    officials = Case.officials.through
+    ordering = ", ".join(
         quote(User._meta.get_field(name.lstrip("-")).column)
         + (" DESC" if name.startswith("-") else "")
         for name in User._meta.ordering
     )
-
-
-@cache
-def team_sql(alias: str, *, named: str = "%s", case: str = "%s") -> str:
-    """``TEAM_SQL`` with the named positions' ids and the case's id given as SQL: parameters
-    by default (``team_with_permissions``), or the columns of an enclosing query."""
-    quote = connections[alias].ops.quote_name
-    names = user_sql_names(alias)
-    officials = Case.officials.through
     return TEAM_SQL.format(
         **names,
         permission_arrays=permission_arrays_sql(alias, f"u.{names['u_id']}"),
         officials=quote(officials._meta.db_table),
         o_user=quote(officials._meta.get_field("user").column),
         o_case=quote(officials._meta.get_field("case").column),
-        ordering=user_ordering_sql(alias),
-        named=named,
-        case=case,
+        ordering=ordering,
     )
 
 
@@ -313,13 +303,8 @@ def team_with_permissions(
     loaded, in one query (PostgreSQL only: elsewhere the caller uses the ORM)."""
     alias = router.db_for_read(User)
     with connections[alias].cursor() as cursor:
-        cursor.execute(team_sql(alias), [list(user_ids), case_id])
-        return team_from_rows(alias, cursor.fetchall())
-
-
-def team_from_rows(alias: str, rows: Iterable[Sequence[Any]]) -> tuple[dict[int, User], list[User]]:
-    """The users of ``TEAM_SQL``'s rows: those holding named positions by id, and the
-    officials in order."""
+        cursor.execute(_team_sql(alias), [list(user_ids), case_id])
+        rows = cursor.fetchall()
     named: dict[int, User] = {}
     officials: list[User] = []
     for row in rows:

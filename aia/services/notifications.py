@@ -86,22 +86,17 @@ def team_load(case: Case) -> None:
     officials_loaded = "officials" in getattr(case, "_prefetched_objects_cache", {})
     on_postgresql = case._state.db and connections[case._state.db].vendor == "postgresql"
     if on_postgresql and not officials_loaded:
-        team_known(case, *team_with_permissions(case.pk, list(missing)))
-        return
-    team_known(case, User.objects.in_bulk(list(missing)) if missing else {}, None)
-
-
-def team_known(case: Case, people: dict[int, User], officials: list[User] | None) -> None:
-    """Give ``case`` its team from users a caller loaded: ``people`` by id, for the named
-    positions not loaded yet, and its ``officials`` (``None`` to load them unless loaded)."""
+        people, officials = team_with_permissions(case.pk, list(missing))
+        officials_known(case, officials)
+    elif missing:
+        people = User.objects.in_bulk(list(missing))
+    else:
+        people = {}
     for field in (Case._meta.get_field(name) for name in TEAM_FIELDS):
         user = people.get(getattr(case, field.attname))
         if user is not None and not field.is_cached(case):
             setattr(case, field.name, user)
-    if officials is None:
-        _officials_load(case)
-    else:
-        officials_known(case, officials)
+    _officials_load(case)
 
 
 def _officials_load(case: Case) -> None:

@@ -29,23 +29,15 @@ from aia.models.choices import (
     Track,
     TriggerKind,
 )
-from aia.permission_loading import (
-    team_from_rows,
-    team_sql,
-    user_from_row,
-    user_ordering_sql,
-    users_with_permission_sql,
-)
+from aia.permission_loading import user_from_row, users_with_permission_sql
 from aia.services.audit import case_event_chain
 from aia.services.cases import _reopen_locked
 from aia.services.notifications import (
-    TEAM_FIELDS,
     case_awaiting_team_notifications,
     email_outbox_rows,
     officials_known,
     sros_for_triage,
     sros_for_triage_params,
-    team_known,
     trigger_joined_notifications,
 )
 from aia.services.outbox import outbox_dispatch_after_commit
@@ -247,8 +239,8 @@ def _situation_locked(clean: dict[str, Any]) -> _Located:
     The situation is inserted unless it exists (a concurrent insert of the same situation
     waits for the first to commit). On PostgreSQL the same query finds and locks its open
     case (only the case's row: a request on the other path locks the situation and then the
-    case, and taking them in the opposite order here could deadlock with it), and reads
-    whom a new trigger's notifications go to. A situation that existed without an open case
+    case, and taking them in the opposite order here could deadlock with it), and, for a
+    situation it creates, reads the SROs to tell. A situation that existed without an open case
     is then locked and its open case looked up again: a concurrent request may have opened
     one meanwhile.
     """
@@ -286,14 +278,15 @@ def _open_case_locked(situation: Situation) -> Case | None:
 def _situation_new_or_open_case_locked(
     db: str, situation: Situation, marking: str
 ) -> _Located | None:
-    """Insert the new ``situation`` unless one with its key exists, find that one's open
-    case, its row locked, with the situation, and read whom the trigger's notifications go
-    to (one written-out query, PostgreSQL).
+    """Insert the new ``situation`` unless one with its key exists and find that one's open
+    case, its row locked, with the situation (one written-out query, PostgreSQL).
 
     - When the situation was inserted (its key is set and it is marked as saved): it, no
-      case, and the SROs who may take on a new case marked ``marking`` (``sros_for_triage``).
-    - When it existed with an open case: that situation, the case, with its team loaded
-      (``team_load``'s users, with their permissions).
+      case, and the SROs who may take on a new case marked ``marking`` (``sros_for_triage``,
+      with their permissions), read in the same query.
+    - When it existed with an open case: that situation and the case. The case's team is not
+      read here: the query reads other tables as they were when it began, which may be
+      before a change of team it waited for (the case's row itself is read as locked).
     - ``None`` when it existed without an open case, or was inserted by a concurrent request
       that had not committed when this query began (it waited for that one, and its
       snapshot predates it): the caller looks again.
@@ -301,8 +294,8 @@ def _situation_new_or_open_case_locked(
     The statement runs on one snapshot: a situation it inserts has no cases, and the insert
     waits only for a concurrent insert of the same situation, which this query cannot see,
     so it holds no lock while waiting. When the situation exists, the insert does nothing
-    (it still draws a number from the table's ID sequence). Only one of the two readings of
-    people runs: the other is skipped by its condition on the open case.
+    (it still draws a number from the table's ID sequence). The SROs are read only when
+    there is no open case.
     """
     insert_sql, insert_params = insert_if_new_statement(situation, using=db)
     sql, case_fields, situation_fields = _situation_new_or_open_case_sql(db, insert_sql)
@@ -318,22 +311,20 @@ def _situation_new_or_open_case_locked(
             ],
         )
         rows = cursor.fetchall()
-    # Every row has the new key and the case and situation (or none); then one person each,
-    # or no one (a row of nulls).
+    # Every row has the new key and the case and situation (or none); then one SRO each, or
+    # none (a row of nulls).
     case_end = 1 + len(case_fields)
-    people_start = case_end + len(situation_fields)
-    people = [row[people_start:] for row in rows if row[people_start] is not None]
+    sro_start = case_end + len(situation_fields)
     new_key, first = rows[0][0], rows[0]
     if new_key is not None:
         inserted(situation, new_key, using=db)
-        sros = [user_from_row(db, row)[0] for row in people]
+        sros = [user_from_row(db, row[sro_start:])[0] for row in rows if row[sro_start] is not None]
         return _Located(situation, None, new_situation=True, sros=sros)
     if first[1] is None:
         return None
     case = Case.from_db(db, case_fields, first[1:case_end])
-    existing = Situation.from_db(db, situation_fields, first[case_end:people_start])
+    existing = Situation.from_db(db, situation_fields, first[case_end:sro_start])
     Case.situation.field.set_cached_value(case, existing)
-    team_known(case, *team_from_rows(db, people))
     return _Located(existing, case, new_situation=False)
 
 
@@ -344,40 +335,28 @@ def _situation_new_or_open_case_sql(
     """``_situation_new_or_open_case_locked``'s query around the situation's ``INSERT …
     ON CONFLICT DO NOTHING RETURNING`` (the same text for every situation).
 
-    The people come from a lateral subquery of two parts, each skipped unless its condition
-    on the open case holds (each part sorts, so PostgreSQL plans it as a subquery whose
-    condition is checked once, before it runs): with no open case, ``sros_for_triage``'s
-    query; with one, ``team_load``'s.
+    The SROs come from ``sros_for_triage``'s query in a lateral subquery, run only when
+    there is no open case: ``OFFSET 0`` keeps PostgreSQL from merging the subquery into the
+    query, so it checks the condition once, before running it (``EXPLAIN ANALYZE``: "never
+    executed" when there is an open case).
     """
     open_sql, case_fields, situation_fields = _open_case_sql(db)
     quote = connections[db].ops.quote_name
-
-    def case_column(name: str) -> str:
-        return f"open_case.{quote(_OPEN_CASE_PREFIX + Case._meta.get_field(name).column)}"
-
-    case_id = case_column("id")
-    named = f"ARRAY[{', '.join(case_column(name) for name in TEAM_FIELDS)}]"
+    case_id = f"open_case.{quote(_OPEN_CASE_PREFIX + Case._meta.pk.column)}"
     sql = (
         f"WITH new_situation AS ({insert_sql}), open_case AS ({open_sql}) "  # noqa: S608 - built from model names, no input
-        "SELECT (SELECT * FROM new_situation), open_case.*, people.* "
+        "SELECT (SELECT * FROM new_situation), open_case.*, sros.* "
         "FROM (VALUES (1)) AS one LEFT JOIN open_case ON true "
-        "LEFT JOIN LATERAL ("
-        f"SELECT sros.*, NULL::boolean AS official FROM ({users_with_permission_sql(db)}) AS sros "
-        f"WHERE {case_id} IS NULL "
-        "UNION ALL "
-        f"SELECT team.* FROM ({team_sql(db, named=named, case=case_id)}) AS team "
-        f"WHERE {case_id} IS NOT NULL"
-        ") AS people ON true "
-        # The SROs by id, as ``sros_for_triage`` gives them; the team as ``team_load`` does.
-        f"ORDER BY people.official NULLS FIRST, "
-        f"CASE WHEN people.official IS NULL THEN people.{quote(User._meta.pk.column)} END, "
-        f"{user_ordering_sql(db)}"
+        f"LEFT JOIN LATERAL (SELECT * FROM ({users_with_permission_sql(db)}) AS holders "
+        f"WHERE {case_id} IS NULL OFFSET 0) AS sros ON true "
+        # As ``sros_for_triage`` gives them.
+        f"ORDER BY sros.{quote(User._meta.pk.column)}"
     )
     return sql, case_fields, situation_fields
 
 
 # The open case's columns are named after the case's (``c_``) and the situation's (``s_``),
-# so that the people's subquery can name the case's.
+# so that the SROs' subquery can name the case's key.
 _OPEN_CASE_PREFIX, _SITUATION_PREFIX = "c_", "s_"
 
 

@@ -5,19 +5,20 @@ data (``transaction=True``) and a database with row locks: they are skipped on S
 """
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from aia.exceptions import ApplicationError, Conflict
-from aia.models import Case, CaseEvent, CaseReferenceCounter, Trigger
-from aia.models.choices import CaseState
+from aia.models import Case, CaseEvent, CaseReferenceCounter, Notification, Trigger
+from aia.models.choices import CaseState, Role
 from aia.services import cases as s
 from aia.services.triggers import trigger_ingest
-from tests.factories import case_in_state, fill_assessment, trigger_data
+from tests.factories import UserFactory, case_in_state, fill_assessment, trigger_data
 
 pytestmark = [
     pytest.mark.postgres,
@@ -140,3 +141,36 @@ def test_concurrent_edits_of_one_case_keep_the_audit_chain_intact(team):
     case.refresh_from_db()
     assert verify_case_chain(case) is None
     assert case.events.filter(type="section_updated").count() == before + len(codes)
+
+
+def test_a_trigger_joining_a_case_while_its_team_changes_tells_the_new_team(team):
+    """The trigger waits for the case's lock, held by a change of team; it then tells the
+    team as that change left it, officials included (read after the lock, not before)."""
+    case = case_in_state(team, CaseState.ASSESSMENT)
+    newcomer = UserFactory(username="newcomer", roles=[Role.OFFICIAL])
+    situation = {"country_code": case.situation.country_code, "name": case.situation.name}
+    locked, done = threading.Event(), threading.Event()
+
+    def change_team() -> None:
+        try:
+            with transaction.atomic():
+                Case.objects.select_for_update().get(pk=case.pk)
+                locked.set()
+                # Long enough for the trigger below to be waiting for this lock.
+                time.sleep(1)
+                Case.objects.get(pk=case.pk).officials.add(newcomer)
+        finally:
+            done.set()
+            connections.close_all()
+
+    thread = threading.Thread(target=change_team)
+    thread.start()
+    assert locked.wait(timeout=30)
+    result = trigger_ingest(
+        actor=team.integration, data=trigger_data(situation=situation, reference="RACE-1")
+    )
+    thread.join(timeout=30)
+    assert done.is_set()
+    assert result.outcome == "joined"
+    told = Notification.objects.filter(case=case, kind=Notification.Kind.TRIGGER_JOINED)
+    assert newcomer.pk in set(told.values_list("user_id", flat=True))
