@@ -97,7 +97,8 @@ def section_get(*, case: Case, code: str) -> Section:
     if section is None:
         if case.sections.filter(version=case.version).exists():
             raise NotFound("There is no such section.")
-        return next(s for s in Section.untouched(case, case.version) if s.code == code)
+        [untouched] = Section.untouched(case, case.version, codes=[code])
+        return untouched
     return section
 
 

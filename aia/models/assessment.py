@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -94,13 +95,16 @@ class Section(models.Model):
         return f"{self.code} (v{self.version})"
 
     @classmethod
-    def untouched(cls, case: "Case", version: int) -> list["Section"]:
-        """Return a version's sections as nobody has touched them: one per framework section,
-        in framework order, unsaved, every field at its default."""
+    def untouched(
+        cls, case: "Case", version: int, codes: Sequence[str] = SECTION_CODES
+    ) -> list["Section"]:
+        """Return a version's sections as nobody has touched them: one per framework section
+        code of ``codes`` (every one by default), in that order, unsaved, every field at its
+        default."""
         framework = get_framework()
         return [
             cls(case=case, version=version, code=code, kind=framework.section(code).kind)
-            for code in SECTION_CODES
+            for code in codes
         ]
 
     def content(self) -> dict:
