@@ -20,6 +20,9 @@ WITHDRAWABLE_STATES = [
     CaseState.SIGN_OFF,
 ]
 
+# The case's references to people and to the case it follows, each indexed by a partial index.
+_NAMED = ("lead_official", "legal_adviser", "sro", "minister", "signed_off_by", "previous_case")
+
 
 class Case(FSMModelMixin, models.Model):
     """An Atrocity Impact Assessment of one situation, opened by a trigger.
@@ -42,7 +45,9 @@ class Case(FSMModelMixin, models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    reference = models.CharField(max_length=20, unique=True, editable=False)
+    # Unique by ``case_unique_reference`` (a constraint, not ``unique=True``: that would add a
+    # second index for ``LIKE`` prefix searches, which nothing makes).
+    reference = models.CharField(max_length=20, editable=False)
     title = models.CharField(max_length=300)
     situation = models.ForeignKey("aia.Situation", on_delete=models.PROTECT, related_name="cases")
     state = FSMField(
@@ -58,7 +63,12 @@ class Case(FSMModelMixin, models.Model):
     # The assessment version: ``reopen`` starts a new one and keeps the old.
     version = models.PositiveIntegerField(default=1)
     previous_case = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="later_cases"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="later_cases",
+        db_index=False,  # see ``Meta.indexes``
     )
 
     # The team.
@@ -68,6 +78,7 @@ class Case(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases_led",
+        db_index=False,  # see ``Meta.indexes``
     )
     officials = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="cases_as_official"
@@ -78,6 +89,7 @@ class Case(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases_advised",
+        db_index=False,  # see ``Meta.indexes``
     )
     sro = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -86,6 +98,7 @@ class Case(FSMModelMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="cases_owned",
         verbose_name="SRO",
+        db_index=False,  # see ``Meta.indexes``
     )
     minister = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -93,6 +106,7 @@ class Case(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases_for_decision",
+        db_index=False,  # see ``Meta.indexes``
     )
 
     # Set by the transitions.
@@ -109,6 +123,7 @@ class Case(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # see ``Meta.indexes``
     )
     submitted_to_minister_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
@@ -126,8 +141,21 @@ class Case(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["-opened_at"]
-        indexes = [models.Index(fields=["-opened_at"], name="case_opened_at_desc")]
+        indexes = [
+            models.Index(fields=["-opened_at"], name="case_opened_at_desc"),
+            # The people and the earlier case a case names are looked up by value (``sro =
+            # …``, and a user's or case's deletion checks them), never as missing: each index
+            # leaves out the cases without one, so a case opened with none of them set adds
+            # nothing to them.
+            *(
+                models.Index(
+                    fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"case_{name}"
+                )
+                for name in _NAMED
+            ),
+        ]
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="case_unique_reference"),
             models.UniqueConstraint(
                 fields=["situation"],
                 condition=~Q(state__in=FINISHED_STATES),

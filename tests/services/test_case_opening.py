@@ -2,7 +2,7 @@
 the sections wait for the team, the reference is final and the audit chain holds."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -77,6 +77,20 @@ def test_the_case_keeps_its_final_reference_and_a_sound_audit_chain(team):
         subjects = Notification.objects.filter(case=case).values_list("subject", flat=True)
         assert subjects
         assert all(case.reference in subject for subject in subjects)
+
+
+def test_the_database_refuses_a_second_case_with_a_reference_already_taken(team):
+    first = trigger_ingest(actor=team.integration, data=trigger_data()).case
+    copy = Case(
+        reference=first.reference,
+        title="Another",
+        situation=first.situation,
+        state=CaseState.CLOSED,  # not a second open case: only the reference clashes
+        knowledge_date=first.knowledge_date,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy.save(force_insert=True)
+    assert Case.objects.filter(reference=first.reference).count() == 1
 
 
 @pytest.mark.postgres
