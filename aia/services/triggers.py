@@ -73,6 +73,11 @@ _VALUES = {
     choices: tuple(choices.values) for choices in (TriggerKind, Instrument, Finding, Crime, Marking)
 }
 
+# The finished states as plain text, each its own parameter of the open-case lookup: psycopg
+# sends text at once, where a list (of enum members, at that) costs it a type inspection on
+# every new cursor.
+_FINISHED_VALUES = tuple(str(state.value) for state in FINISHED_STATES)
+
 # How ingestion treated a trigger.
 OPENED, JOINED, REOPENED = "opened", "joined", "reopened"
 
@@ -306,7 +311,7 @@ def _situation_new_or_open_case_locked(
                 *insert_params,
                 situation.country_code,
                 situation.key,
-                list(FINISHED_STATES),
+                *_FINISHED_VALUES,
                 *sros_for_triage_params(marking),
             ],
         )
@@ -382,6 +387,7 @@ def _open_case_sql(db: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | No
         f"s.{quote(field.column)} AS {quote(_SITUATION_PREFIX + field.column)}"
         for field in situation_fields
     ]
+    finished = ", ".join(["%s"] * len(_FINISHED_VALUES))
     sql = (
         f"SELECT {', '.join(columns)} "  # noqa: S608 - quoted model names, no input
         f"FROM {quote(Case._meta.db_table)} c "
@@ -389,7 +395,7 @@ def _open_case_sql(db: str) -> tuple[str, tuple[str, ...], tuple[str, ...]] | No
         f"ON s.{column(Situation, 'id')} = c.{column(Case, 'situation')} "
         f"WHERE s.{column(Situation, 'country_code')} = %s "
         f"AND s.{column(Situation, 'key')} = %s "
-        f"AND NOT (c.{column(Case, 'state')} = ANY(%s)) "
+        f"AND c.{column(Case, 'state')} NOT IN ({finished}) "
         "FOR UPDATE OF c"
     )
     return (
