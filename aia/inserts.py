@@ -32,7 +32,7 @@ from itertools import chain
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Field, JSONField, Model
+from django.db.models import DateField, DateTimeField, Field, JSONField, Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 
@@ -287,13 +287,25 @@ def _insert_fields(
                 field=field,
                 name=field.column,
                 attname=field.attname,
-                pre_save=type(field).pre_save is not Field.pre_save,
+                pre_save=_pre_save_reads_more(field),
                 json=isinstance(field, JSONField),
                 plain=plain,
                 written=written,
             )
         )
     return fields, tuple(columns)
+
+
+def _pre_save_reads_more(field: Field) -> bool:
+    """Whether ``field.pre_save`` may do more than read the attribute: it is overridden, and
+    not merely by a date field's own, which reads the attribute too unless the field is
+    ``auto_now`` or ``auto_now_add``."""
+    method = type(field).pre_save
+    if method is Field.pre_save:
+        return False
+    if method in (DateField.pre_save, DateTimeField.pre_save):
+        return field.auto_now or field.auto_now_add
+    return True
 
 
 def _json_rows(columns: Sequence[_Column], objs: Sequence[Model], connection) -> str | None:

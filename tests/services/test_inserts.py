@@ -208,6 +208,20 @@ def test_insert_if_new_inserts_a_row_once(team):
     assert Situation.objects.get(key="rakhine").name == "Rakhine"
 
 
+def test_a_field_set_when_added_gets_its_time_as_bulk_create_gives_it(team):
+    """``Situation.created_at`` is ``auto_now_add``: its ``pre_save`` sets it, while plain
+    date fields are read as they are."""
+    before = timezone.now()
+    ours = Situation(country_code="MM", name="Kachin", key="kachin", created_at=WHEN)
+    theirs = Situation(country_code="MM", name="Shan", key="shan", created_at=WHEN)
+    with transaction.atomic():
+        insert_together([ours])
+        Situation.objects.bulk_create([theirs])
+    for situation in (ours, theirs):
+        assert situation.created_at >= before
+        assert Situation.objects.get(pk=situation.pk).created_at == situation.created_at
+
+
 def test_a_group_is_all_keyed_or_all_unkeyed(team):
     with pytest.raises(ValueError, match="every instance"):
         insert_together([OutboxTask(task="t", created_at=WHEN), OutboxTask(id=None, task="t")])
