@@ -129,18 +129,23 @@ def sros_for_triage(case: Case) -> list[User]:
     """Return the SROs who may take on a case awaiting a team, with their permissions loaded
     (one query on PostgreSQL): active users cleared for the case holding ``assign_case``,
     through a role group or their own, superusers only when they hold it too."""
-    return users_with_permission(
-        permissions.ASSIGN_CASE, clearances=Marking.clearances_covering(case.marking)
-    )
+    return users_with_permission(**_triage_holders(case.marking))
 
 
 def sros_for_triage_params(marking: str) -> list[Any]:
     """The parameters of ``users_with_permission_sql`` that find ``sros_for_triage``'s SROs
     for a case marked ``marking`` (PostgreSQL), for a caller that runs it within a larger
     query."""
-    return users_with_permission_params(
-        permissions.ASSIGN_CASE, clearances=Marking.clearances_covering(marking)
-    )
+    return users_with_permission_params(**_triage_holders(marking))
+
+
+def _triage_holders(marking: str) -> dict[str, Any]:
+    """Who may take on a case marked ``marking``, as ``users_with_permission`` and its
+    parameters take it: the holders of ``assign_case`` cleared for the marking."""
+    return {
+        "permission": permissions.ASSIGN_CASE,
+        "clearances": Marking.clearances_covering(marking),
+    }
 
 
 def notify(
