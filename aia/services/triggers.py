@@ -76,7 +76,7 @@ _VALUES = {
 # The finished states as plain text, each its own parameter of the open-case lookup: psycopg
 # sends text at once, where a list (of enum members, at that) costs it a type inspection on
 # every new cursor.
-_FINISHED_VALUES = tuple(str(state.value) for state in FINISHED_STATES)
+_FINISHED_VALUES = tuple(state.value for state in FINISHED_STATES)
 
 # How ingestion treated a trigger.
 OPENED, JOINED, REOPENED = "opened", "joined", "reopened"
