@@ -11,6 +11,7 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
 
+from aia.api.views.triggers import trigger_input
 from aia.framework import DIMENSION_CODES, RISK_FACTOR_CODES, get_framework
 from aia.models import Case, User
 from aia.models.choices import CaseState, Marking, Role
@@ -18,7 +19,7 @@ from aia.roles import ensure_role_groups
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
 from aia.services.options import option_create
-from aia.services.triggers import trigger_ingest
+from aia.services.triggers import IngestResult, trigger_ingest
 
 PASSWORD = "correct-horse-battery-staple"
 _situation_numbers = itertools.count(1)
@@ -44,6 +45,12 @@ class UserFactory(factory.django.DjangoModelFactory):
         if extracted:
             self.groups.set(Group.objects.filter(name__in=extracted))
         self.save()
+
+
+def ingest(*, actor: User | None, data: dict[str, Any]) -> IngestResult:
+    """Ingest a trigger's body as the API does: checked by its input serializer, then
+    handed to the service."""
+    return trigger_ingest(actor=actor, **trigger_input(data))
 
 
 def trigger_data(**overrides: Any) -> dict[str, Any]:
@@ -263,7 +270,7 @@ def committing():
 
 
 def new_case(team: Team, **trigger_overrides: Any) -> Case:
-    return trigger_ingest(actor=team.sro, data=trigger_data(**trigger_overrides)).case
+    return ingest(actor=team.sro, data=trigger_data(**trigger_overrides)).case
 
 
 def walk(case: Case, team: Team, to_state: str) -> Case:

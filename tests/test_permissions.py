@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
 
 from aia import permissions, selectors
 from aia.exceptions import NotFound
@@ -129,8 +128,7 @@ def test_users_with_a_permission_are_its_active_cleared_holders_only(
     UserFactory(username="uncleared_sro", roles=[Role.SRO], clearance=Marking.OFFICIAL)
     UserFactory(username="root", is_superuser=True)  # every permission, but not given this
 
-    queries = 1 if connection.vendor == "postgresql" else 2
-    with django_assert_num_queries(queries):
+    with django_assert_num_queries(2):  # the holders, then their permissions
         holders = users_with_permission(
             permissions.ASSIGN_CASE,
             clearances=Marking.clearances_covering(Marking.OFFICIAL_SENSITIVE),

@@ -45,3 +45,23 @@ class BlankAsNullChoiceField(serializers.ChoiceField):
 
     def to_representation(self, value: Any) -> Any:
         return value or None
+
+
+class ChoiceListField(serializers.ListField):
+    """A list of choices, each at most once, kept in the choices' order (so that the same
+    selection always reads, and hashes, the same); unknown values are named in one message
+    on the field itself."""
+
+    def __init__(self, *, choices: Any, **kwargs: Any) -> None:
+        self.allowed = [str(value) for value, _label in choices]
+        super().__init__(child=serializers.ChoiceField(choices=choices), **kwargs)
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if isinstance(data, list) and all(isinstance(value, str) for value in data):
+            unknown = [value for value in data if value not in self.allowed]
+            if unknown:
+                raise serializers.ValidationError(
+                    f"Unknown: {', '.join(unknown)}. Choose from: {', '.join(self.allowed)}."
+                )
+        values = super().to_internal_value(data)
+        return [value for value in self.allowed if value in values]

@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from aia.api.views.triggers import trigger_input
 from aia.demo.content import DEMO_USERS, DemoCase, DemoUser, demo_cases
 from aia.framework import DIMENSION_CODES, FOOTPRINT, RISK_FACTOR_CODES, SCOPE
 from aia.models import Case, Dissent, Review, Trigger, User
@@ -208,8 +209,9 @@ def _seed_case(plan: DemoCase, people: dict[str, User], password: str) -> Seeded
 
 
 def _ingest(trigger: dict[str, Any], people: dict[str, User]):
+    # The demo's triggers are data, checked as the API checks a posted trigger.
     data = {name: value for name, value in trigger.items() if name != "posted_by"}
-    return trigger_ingest(actor=people[trigger["posted_by"]], data=data)
+    return trigger_ingest(actor=people[trigger["posted_by"]], **trigger_input(data))
 
 
 def _is_short_of_target(case: Case, plan: DemoCase) -> bool:

@@ -10,25 +10,19 @@ inside the services' transactions, with the case row locked.
 """
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from aia import permissions
-from aia.models import Case, Notification, OutboxTask, User
+from aia.models import Case, Notification, Trigger, User
 from aia.models.choices import Marking
-from aia.permission_loading import (
-    permissions_preload,
-    team_with_permissions,
-    users_with_permission,
-    users_with_permission_params,
-)
-from aia.services.outbox import outbox_enqueue_many, outbox_rows
+from aia.permission_loading import permissions_preload, users_with_permission
+from aia.services.outbox import outbox_enqueue_many
 
 Kind = Notification.Kind
 # The task that emails one notification (through the outbox).
@@ -60,92 +54,34 @@ TEAM_FIELDS = ("sro", "lead_official", "legal_adviser", "minister")
 
 
 def team_members(case: Case, positions: Iterable[str]) -> list[User]:
-    """Return the active users holding the positions on the case, each once."""
-    team_load(case)
+    """Return the active users holding the positions on the case, each once, in the order
+    of ``positions``, with their permissions loaded (three queries at most: the case's
+    officials, the people in its named positions, their permissions)."""
+    positions = tuple(positions)
+    # Who may see the case is asked of each recipient, and that reads the officials.
+    prefetch_related_objects([case], "officials")
+    named_ids = [getattr(case, f"{name}_id") for name in positions if name in TEAM_FIELDS]
+    named = User.objects.in_bulk([pk for pk in named_ids if pk is not None])
     users: dict[int, User] = {}
     for position in positions:
         if position == "officials":
-            for official in case.officials.all():
-                users[official.pk] = official
+            users.update((official.pk, official) for official in case.officials.all())
         else:
-            user = getattr(case, position)
+            user = named.get(getattr(case, f"{position}_id"))
             if user is not None:
-                users[user.pk] = user
-    return [user for user in users.values() if user.is_active]
-
-
-def team_load(case: Case) -> None:
-    """Load the case's team, each part skipped when the case has it already: on PostgreSQL
-    in one query with their permissions; elsewhere in two, the named positions then the
-    officials."""
-    missing = {
-        getattr(case, field.attname): field.name
-        for field in (Case._meta.get_field(name) for name in TEAM_FIELDS)
-        if getattr(case, field.attname) is not None and not field.is_cached(case)
-    }
-    officials_loaded = "officials" in getattr(case, "_prefetched_objects_cache", {})
-    on_postgresql = case._state.db and connections[case._state.db].vendor == "postgresql"
-    if on_postgresql and not officials_loaded:
-        people, officials = team_with_permissions(case.pk, list(missing))
-        officials_known(case, officials)
-    elif missing:
-        people = User.objects.in_bulk(list(missing))
-    else:
-        people = {}
-    for field in (Case._meta.get_field(name) for name in TEAM_FIELDS):
-        user = people.get(getattr(case, field.attname))
-        if user is not None and not field.is_cached(case):
-            setattr(case, field.name, user)
-    _officials_load(case)
-
-
-def _officials_load(case: Case) -> None:
-    """Load the case's officials unless they are (``prefetch_related_objects`` does nothing
-    then either, but finding that out costs it a tenth of a hand-off's notifications)."""
-    if "officials" not in getattr(case, "_prefetched_objects_cache", {}):
-        prefetch_related_objects([case], "officials")
-
-
-def officials_known(case: Case, officials: list[User]) -> None:
-    """Give ``case`` its officials, as ``prefetch_related_objects(..., "officials")`` would
-    (the related manager's queryset, evaluated), so that ``case.officials.all()`` asks
-    nothing more: for a caller that knows them (a case just opened has none)."""
-    if case._state.adding and not officials:
-        # A case not yet saved has none, and no query could find any: an empty queryset says
-        # so without building the relation's filtered query, which is most of this call's
-        # cost. (Adding officials later clears it, as it clears any prefetched officials.)
-        queryset = User._default_manager.none()
-    else:
-        queryset = case.officials.all()
-        queryset._result_cache = list(officials)
-        queryset._prefetch_done = True
-    case._prefetched_objects_cache = {
-        **getattr(case, "_prefetched_objects_cache", {}),
-        "officials": queryset,
-    }
+                users.setdefault(user.pk, user)
+    members = [user for user in users.values() if user.is_active]
+    permissions_preload(members)
+    return members
 
 
 def sros_for_triage(case: Case) -> list[User]:
-    """Return the SROs who may take on a case awaiting a team, with their permissions loaded
-    (one query on PostgreSQL): active users cleared for the case holding ``assign_case``,
-    through a role group or their own, superusers only when they hold it too."""
-    return users_with_permission(**_triage_holders(case.marking))
-
-
-def sros_for_triage_params(marking: str) -> list[Any]:
-    """The parameters of ``users_with_permission_sql`` that find ``sros_for_triage``'s SROs
-    for a case marked ``marking`` (PostgreSQL), for a caller that runs it within a larger
-    query."""
-    return users_with_permission_params(**_triage_holders(marking))
-
-
-def _triage_holders(marking: str) -> dict[str, Any]:
-    """Who may take on a case marked ``marking``, as ``users_with_permission`` and its
-    parameters take it: the holders of ``assign_case`` cleared for the marking."""
-    return {
-        "permission": permissions.ASSIGN_CASE,
-        "clearances": Marking.clearances_covering(marking),
-    }
+    """Return the SROs who may take on a case awaiting a team, with their permissions loaded:
+    active users cleared for the case holding ``assign_case``, through a role group or their
+    own, superusers only when they hold it too."""
+    return users_with_permission(
+        permissions.ASSIGN_CASE, clearances=Marking.clearances_covering(case.marking)
+    )
 
 
 def notify(
@@ -168,45 +104,10 @@ def notify(
     would still be refused by the database). The actor is not told about their own action,
     and nobody who may not see the case hears of it.
     """
-    notes = notifications_build(
-        case=case, users=users, kind=kind, key=key, subject=subject, body=body, actor=actor
-    )
-    if not notes:
-        return []
-    created = Notification.objects.bulk_create(notes) if new_occasion else _insert_new(notes)
-    outbox_enqueue_many(task=EMAIL_TASK, kwargs_list=_email_work(created))
-    return created
-
-
-def notifications_build(
-    *,
-    case: Case | None,
-    users: Iterable[User],
-    kind: str,
-    key: str,
-    subject: str,
-    body: str,
-    actor: User | None = None,
-) -> list[Notification]:
-    """Return, unsaved, the notifications ``notify`` records (one per user who may see the
-    case, the actor aside): for a service that inserts them with its other new rows, with
-    their emails' outbox rows (``email_outbox_rows``).
-    """
-    recipients: dict[str, User] = {}
-    candidates = [user for user in users if actor is None or user.pk != actor.pk]
-    if case is not None:
-        # Who may see the case depends on the team and on permissions (both loaded already
-        # when the users come from ``team_members`` on PostgreSQL).
-        _officials_load(case)
-        permissions_preload(candidates)
-    for user in candidates:
-        if case is not None and not permissions.can_view_case(case, user):
-            continue
-        recipients.setdefault(f"{key}:{user.pk}", user)
     now = timezone.now()
-    return [
+    notes = [
         Notification(
-            key=note_key,
+            key=f"{key}:{user.pk}",
             user=user,
             case=case,
             kind=kind,
@@ -215,20 +116,28 @@ def notifications_build(
             created_at=now,
             email_wanted=user.email_notifications and bool(user.email),
         )
-        for note_key, user in recipients.items()
+        for user in _recipients(case, users, actor)
     ]
+    if not notes:
+        return []
+    created = Notification.objects.bulk_create(notes) if new_occasion else _insert_new(notes)
+    outbox_enqueue_many(
+        task=EMAIL_TASK,
+        kwargs_list=[{"notification_id": str(note.pk)} for note in created if note.email_wanted],
+    )
+    return created
 
 
-def email_outbox_rows(notes: Iterable[Notification]) -> list[OutboxTask]:
-    """Build, unsaved, the outbox rows emailing the notifications that want an email, for a
-    service that inserts them with ``notes`` and then calls ``outbox_dispatch_after_commit``
-    with them (what ``notify`` does through ``outbox_enqueue_many``)."""
-    return outbox_rows(task=EMAIL_TASK, kwargs_list=_email_work(notes))
-
-
-def _email_work(notes: Iterable[Notification]) -> list[dict[str, str]]:
-    """The email task's arguments for each notification that wants an email."""
-    return [{"notification_id": str(note.pk)} for note in notes if note.email_wanted]
+def _recipients(case: Case | None, users: Iterable[User], actor: User | None) -> list[User]:
+    """The users, each once, but the actor and anyone who may not see the case."""
+    candidates = {user.pk: user for user in users if actor is None or user.pk != actor.pk}
+    if case is None:
+        return list(candidates.values())
+    # Who may see the case depends on its officials and on permissions: both loaded once
+    # here, rather than once per candidate (nothing is asked again if the caller has them).
+    prefetch_related_objects([case], "officials")
+    permissions_preload(candidates.values())
+    return [user for user in candidates.values() if permissions.can_view_case(case, user)]
 
 
 def _insert_new(notes: Sequence[Notification]) -> list[Notification]:
@@ -272,29 +181,30 @@ def notify_transition(*, case: Case, actor: User | None, transition: str, sequen
     )
 
 
-def case_awaiting_team_notifications(*, case: Case, sros: Iterable[User]) -> list[Notification]:
-    """Return, unsaved, the notifications telling the SROs cleared for a case just opened
-    (``sros_for_triage(case)``) that it awaits a team."""
-    return notifications_build(
+def notify_case_awaiting_team(*, case: Case) -> None:
+    """Tell the SROs cleared for a case just opened that it awaits a team."""
+    notify(
         case=case,
-        users=sros,
+        users=sros_for_triage(case),
         kind=Kind.CASE_AWAITING_TEAM,
         key=f"awaiting-team:{case.pk}",
         subject=_subject(case, "new case awaiting a team"),
         body=f"A trigger opened {case.reference} ({case.title}). It needs an SRO and a team.",
+        new_occasion=True,
     )
 
 
-def trigger_joined_notifications(*, case: Case, trigger_id: str, source: str) -> list[Notification]:
-    """Return, unsaved, the notifications telling the team that a trigger recorded in this
-    transaction joined their case."""
-    return notifications_build(
+def notify_trigger_joined(*, case: Case, trigger: Trigger) -> None:
+    """Tell the team that a trigger recorded in this transaction joined their case."""
+    source = f"{trigger.source_body}, {trigger.title} ({trigger.finding_date})"
+    notify(
         case=case,
         users=team_members(case, TEAM),
         kind=Kind.TRIGGER_JOINED,
-        key=f"trigger:{trigger_id}",
+        key=f"trigger:{trigger.pk}",
         subject=_subject(case, "a new trigger joined the case"),
         body=f"A new trigger joined {case.reference} ({case.title}): {source}.",
+        new_occasion=True,
     )
 
 

@@ -103,7 +103,8 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, which also answers from permissions loaded in bulk.
+    "aia.permission_loading.ModelBackend",
 ]
 
 # The name authenticator apps show beside the codes. Keys are never shown in the admin.

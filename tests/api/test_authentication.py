@@ -57,12 +57,9 @@ def test_every_role_gets_the_permissions_django_would_load(team, django_assert_n
         assert answers == [expected.has_perm(perm) for perm in EVERY_PERMISSION], name
 
 
-def test_one_query_on_postgresql_two_elsewhere(team, django_assert_max_num_queries):
-    from django.db import connection
-
+def test_the_token_and_the_permissions_take_two_queries(team, django_assert_max_num_queries):
     token, _ = Token.objects.get_or_create(user=team.sro)
-    expected = 1 if connection.vendor == "postgresql" else 2
-    with django_assert_max_num_queries(expected):
+    with django_assert_max_num_queries(2):
         user, _ = TokenAuthentication().authenticate_credentials(token.key)
         assert user.has_perm(ADD_TRIGGER)
         assert not user.has_perm(VIEW_ALL_CASES)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from aia.models import Case, Trigger
 from aia.models.choices import CaseState
 from tests.api.helpers import assert_envelope, db_fingerprint, field_errors, queries_for
-from tests.factories import case_in_state, trigger_data
+from tests.factories import case_in_state, ingest, trigger_data
 
 pytestmark = pytest.mark.django_db
 
@@ -194,18 +194,15 @@ def test_received_at_is_set_by_the_server(team, api_for):
 def test_the_answer_is_what_the_documented_serializer_gives_for_every_outcome(team):
     """The view writes its answer out; the schema documents ``IngestOutputSerializer``."""
     from aia.api.views.triggers import TriggerListCreateApi, ingest_answer
-    from aia.services.triggers import trigger_ingest
 
     situation = {"country_code": "MM", "name": "Myanmar — Rakhine"}
     monitored = case_in_state(team, CaseState.MONITORING)
     first = trigger_data(situation=situation)
     results = [
-        trigger_ingest(actor=team.integration, data=first),
-        trigger_ingest(
-            actor=team.integration, data=trigger_data(situation=situation, reference="R-2")
-        ),
-        trigger_ingest(actor=team.integration, data=first),
-        trigger_ingest(
+        ingest(actor=team.integration, data=first),
+        ingest(actor=team.integration, data=trigger_data(situation=situation, reference="R-2")),
+        ingest(actor=team.integration, data=first),
+        ingest(
             actor=team.integration,
             data=trigger_data(
                 situation={

@@ -8,8 +8,7 @@ from aia.models.choices import CaseState
 from aia.services import cases as s
 from aia.services.notifications import notification_mark_read
 from aia.services.outbox import outbox_sweep
-from aia.services.triggers import trigger_ingest
-from tests.factories import case_in_state, committing, fill_assessment, trigger_data
+from tests.factories import case_in_state, committing, fill_assessment, ingest, trigger_data
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ def _recipients(kind=None):
 
 def test_new_case_is_announced_to_the_sros_cleared_for_it(team):
     with committing():
-        trigger_ingest(actor=team.integration, data=trigger_data())
+        ingest(actor=team.integration, data=trigger_data())
     assert _recipients("case_awaiting_team") == {"sro", "other_sro"}
     assert sorted(m.to[0] for m in mail.outbox) == [
         "other_sro@example.gov.uk",
@@ -67,7 +66,7 @@ def test_submission_for_review_goes_to_the_legal_adviser_only(team):
 
 def test_hostile_case_titles_are_escaped_in_html_email(team):
     with committing():
-        trigger_ingest(
+        ingest(
             actor=team.sro,
             data=trigger_data(
                 situation={"country_code": "SD", "name": "<script>alert(1)</script>"}
@@ -106,7 +105,7 @@ def test_a_joined_trigger_tells_the_whole_team(team):
     case_in_state(team, CaseState.OPTIONS, situation=situation)
     Notification.objects.all().delete()
     with committing():
-        trigger_ingest(actor=team.integration, data=trigger_data(situation=situation))
+        ingest(actor=team.integration, data=trigger_data(situation=situation))
     assert _recipients("trigger_joined") == {"sro", "lead", "official", "legal", "minister"}
 
 
@@ -123,7 +122,7 @@ def test_an_email_is_sent_once_however_often_its_task_runs(team):
     from aia.tasks import notification_email
 
     with committing():
-        trigger_ingest(actor=team.sro, data=trigger_data())
+        ingest(actor=team.sro, data=trigger_data())
     note = Notification.objects.get(user=team.other_sro)
     sent_before = len(mail.outbox)
     assert notification_email.apply(kwargs={"notification_id": str(note.pk)}).get() is False

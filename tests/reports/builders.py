@@ -18,8 +18,7 @@ from aia.services import cases as case_services
 from aia.services.assessment import section_update
 from aia.services.options import option_create, option_gap_record, option_update, option_withdraw
 from aia.services.reviews import dissent_record
-from aia.services.triggers import trigger_ingest
-from tests.factories import PASSWORD, Team, committing
+from tests.factories import PASSWORD, Team, committing, ingest
 
 _numbers = itertools.count(1)
 
@@ -55,9 +54,9 @@ def walk_to_signed_off(team: Team, content: CaseContent) -> Case:
     """
     s = case_services
     first, *others = content.triggers
-    case = trigger_ingest(actor=team.sro, data=first).case
+    case = ingest(actor=team.sro, data=first).case
     for data in others:
-        trigger_ingest(actor=team.sro, data=data)
+        ingest(actor=team.sro, data=data)
     case.refresh_from_db()
     case = s.case_assign(
         case=case,

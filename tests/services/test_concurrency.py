@@ -17,8 +17,7 @@ from aia.exceptions import ApplicationError, Conflict
 from aia.models import Case, CaseEvent, CaseReferenceCounter, Notification, Trigger
 from aia.models.choices import CaseState, Role
 from aia.services import cases as s
-from aia.services.triggers import trigger_ingest
-from tests.factories import UserFactory, case_in_state, fill_assessment, trigger_data
+from tests.factories import UserFactory, case_in_state, fill_assessment, ingest, trigger_data
 
 pytestmark = [
     pytest.mark.postgres,
@@ -55,7 +54,7 @@ def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
 def test_fifty_concurrent_replays_of_one_trigger_create_one_trigger_and_one_case(team):
     data = trigger_data(situation={"country_code": "SD", "name": "Sudan — Darfur"})
 
-    results = run_together(50, lambda _i: trigger_ingest(actor=team.integration, data=data))
+    results = run_together(50, lambda _i: ingest(actor=team.integration, data=data))
 
     errors = [r for r in results if isinstance(r, Exception)]
     assert errors == []
@@ -71,7 +70,7 @@ def test_concurrent_different_triggers_for_one_situation_share_one_case(team):
 
     results = run_together(
         10,
-        lambda i: trigger_ingest(
+        lambda i: ingest(
             actor=team.integration, data=trigger_data(situation=situation, reference=f"REF-{i}")
         ),
     )
@@ -91,7 +90,7 @@ def test_concurrent_different_triggers_for_one_situation_share_one_case(team):
 def test_concurrent_triggers_for_new_situations_get_distinct_references(team):
     results = run_together(
         8,
-        lambda i: trigger_ingest(
+        lambda i: ingest(
             actor=team.integration,
             data=trigger_data(situation={"country_code": "SD", "name": f"Area {i}"}),
         ),
@@ -166,7 +165,7 @@ def test_a_trigger_joining_a_case_while_its_team_changes_tells_the_new_team(team
     thread = threading.Thread(target=change_team)
     thread.start()
     assert locked.wait(timeout=30)
-    result = trigger_ingest(
+    result = ingest(
         actor=team.integration, data=trigger_data(situation=situation, reference="RACE-1")
     )
     thread.join(timeout=30)

@@ -5,13 +5,13 @@ import pytest
 from aia.models import CaseEvent
 from aia.models.choices import CaseState, ReportStatus, Track
 from aia.services import cases as s
-from aia.services.triggers import trigger_ingest
 from tests.factories import (
     PASSWORD,
     committing,
     fill_assessment,
     fill_options,
     fill_scope,
+    ingest,
     trigger_data,
     walk,
 )
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.real_reports
 
 
 def test_case_walks_from_trigger_to_closed(team):
-    result = trigger_ingest(actor=team.integration, data=trigger_data(finding="ongoing"))
+    result = ingest(actor=team.integration, data=trigger_data(finding="ongoing"))
     case = result.case
     assert result.created
     assert result.outcome == "opened"
@@ -81,7 +81,7 @@ def test_case_walks_from_trigger_to_closed(team):
 
 def test_case_walks_through_returns_revision_reopen_and_withdraw(team):
     case = walk(
-        s_case := trigger_ingest(actor=team.sro, data=trigger_data()).case,
+        s_case := ingest(actor=team.sro, data=trigger_data()).case,
         team,
         CaseState.LEGAL_REVIEW,
     )
@@ -118,7 +118,7 @@ def test_case_walks_through_returns_revision_reopen_and_withdraw(team):
 def test_report_download_is_recorded_in_the_audit_trail(team):
     from aia.services.reports import report_download_record
 
-    case = walk(trigger_ingest(actor=team.sro, data=trigger_data()).case, team, "with_minister")
+    case = walk(ingest(actor=team.sro, data=trigger_data()).case, team, "with_minister")
     report = case.reports.get()
     report_download_record(report=report, actor=team.minister)
     event = case.events.get(type="report_downloaded")

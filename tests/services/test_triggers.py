@@ -9,8 +9,7 @@ from aia.exceptions import InvalidInput, PermissionRefused
 from aia.models import Case, CaseEvent, Section, Trigger
 from aia.models.choices import CaseState, EventType, Track
 from aia.services import cases as s
-from aia.services.triggers import trigger_ingest
-from tests.factories import case_in_state, trigger_data
+from tests.factories import case_in_state, ingest, trigger_data
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -18,7 +17,7 @@ MYANMAR = {"country_code": "MM", "name": "Myanmar — Rohingya"}
 
 
 def test_first_trigger_opens_a_case_awaiting_its_team(team):
-    result = trigger_ingest(actor=team.integration, data=trigger_data(situation=MYANMAR))
+    result = ingest(actor=team.integration, data=trigger_data(situation=MYANMAR))
     case = result.case
     assert (result.created, result.outcome) == (True, "opened")
     assert case.state == CaseState.TRIGGERED
@@ -36,9 +35,9 @@ def test_first_trigger_opens_a_case_awaiting_its_team(team):
 
 def test_replaying_a_trigger_returns_the_same_case_and_changes_nothing(team):
     data = trigger_data()
-    first = trigger_ingest(actor=team.sro, data=data)
+    first = ingest(actor=team.sro, data=data)
     events = CaseEvent.objects.count()
-    again = trigger_ingest(actor=team.sro, data={**data, "title": "A different title"})
+    again = ingest(actor=team.sro, data={**data, "title": "A different title"})
     assert (again.created, again.case.pk, again.trigger.pk) == (
         False,
         first.case.pk,
@@ -49,11 +48,11 @@ def test_replaying_a_trigger_returns_the_same_case_and_changes_nothing(team):
 
 
 def test_trigger_for_a_situation_with_an_open_case_joins_it(team):
-    first = trigger_ingest(
+    first = ingest(
         actor=team.sro,
         data=trigger_data(situation=MYANMAR, finding_date="2018-08-27", reference="A/HRC/39/64"),
     )
-    joined = trigger_ingest(
+    joined = ingest(
         actor=team.sro,
         data=trigger_data(
             situation={"country_code": "mm", "name": "  myanmar —  ROHINGYA "},
@@ -74,19 +73,19 @@ def test_trigger_for_a_situation_with_an_open_case_joins_it(team):
 
 
 def test_an_earlier_trigger_moves_the_knowledge_date_back(team):
-    first = trigger_ingest(actor=team.sro, data=trigger_data(situation=MYANMAR))
-    trigger_ingest(actor=team.sro, data=trigger_data(situation=MYANMAR, finding_date="2017-01-01"))
+    first = ingest(actor=team.sro, data=trigger_data(situation=MYANMAR))
+    ingest(actor=team.sro, data=trigger_data(situation=MYANMAR, finding_date="2017-01-01"))
     assert Case.objects.get(pk=first.case.pk).knowledge_date == datetime.date(2017, 1, 1)
 
 
 def test_ongoing_finding_puts_the_case_on_the_expedited_track(team):
-    result = trigger_ingest(actor=team.sro, data=trigger_data(finding="ongoing"))
+    result = ingest(actor=team.sro, data=trigger_data(finding="ongoing"))
     assert result.case.track == Track.EXPEDITED
 
 
 def test_trigger_for_a_monitored_case_reopens_it_as_the_system(team):
     case = case_in_state(team, CaseState.MONITORING, situation=MYANMAR)
-    result = trigger_ingest(actor=team.integration, data=trigger_data(situation=MYANMAR))
+    result = ingest(actor=team.integration, data=trigger_data(situation=MYANMAR))
     case.refresh_from_db()
     assert (result.outcome, result.case.pk) == ("reopened", case.pk)
     assert case.state == CaseState.ASSESSMENT
@@ -98,7 +97,7 @@ def test_trigger_for_a_monitored_case_reopens_it_as_the_system(team):
 
 def test_trigger_after_a_closed_case_opens_a_new_case_linked_to_it(team):
     closed = case_in_state(team, CaseState.CLOSED, situation=MYANMAR)
-    result = trigger_ingest(actor=team.sro, data=trigger_data(situation=MYANMAR))
+    result = ingest(actor=team.sro, data=trigger_data(situation=MYANMAR))
     assert result.outcome == "opened"
     assert result.case.pk != closed.pk
     assert result.case.previous_case == closed
@@ -106,8 +105,8 @@ def test_trigger_after_a_closed_case_opens_a_new_case_linked_to_it(team):
 
 
 def test_case_references_count_up_within_the_year(team):
-    first = trigger_ingest(actor=team.sro, data=trigger_data()).case
-    second = trigger_ingest(actor=team.sro, data=trigger_data()).case
+    first = ingest(actor=team.sro, data=trigger_data()).case
+    second = ingest(actor=team.sro, data=trigger_data()).case
     year = timezone.now().year
     assert first.reference == f"AIA-{year}-0001"
     assert second.reference == f"AIA-{year}-0002"
@@ -138,7 +137,7 @@ def test_case_references_count_up_within_the_year(team):
 )
 def test_bad_trigger_input_is_refused_and_changes_nothing(team, overrides, field):
     with pytest.raises(InvalidInput) as excinfo:
-        trigger_ingest(actor=team.sro, data=trigger_data(**overrides))
+        ingest(actor=team.sro, data=trigger_data(**overrides))
     assert field in excinfo.value.fields, excinfo.value.fields
     assert Trigger.objects.count() == 0
     assert Case.objects.count() == 0
@@ -146,7 +145,7 @@ def test_bad_trigger_input_is_refused_and_changes_nothing(team, overrides, field
 
 def test_missing_trigger_fields_are_all_reported_at_once(team):
     with pytest.raises(InvalidInput) as excinfo:
-        trigger_ingest(actor=team.sro, data={})
+        ingest(actor=team.sro, data={})
     assert set(excinfo.value.fields) >= {
         "kind",
         "source_body",
@@ -162,15 +161,15 @@ def test_missing_trigger_fields_are_all_reported_at_once(team):
 def test_only_accounts_allowed_to_post_triggers_can_post_them(team):
     for user in (team.outsider, team.legal, team.minister, team.auditor):
         with pytest.raises(PermissionRefused):
-            trigger_ingest(actor=user, data=trigger_data())
+            ingest(actor=user, data=trigger_data())
     assert Trigger.objects.count() == 0
     for user in (team.integration, team.lead, team.sro):
-        assert trigger_ingest(actor=user, data=trigger_data()).created
+        assert ingest(actor=user, data=trigger_data()).created
 
 
 def test_withdrawn_case_frees_the_situation_for_a_new_case(team):
-    case = trigger_ingest(actor=team.sro, data=trigger_data(situation=MYANMAR)).case
+    case = ingest(actor=team.sro, data=trigger_data(situation=MYANMAR)).case
     s.case_withdraw(case=case, actor=team.sro, reason="Does not qualify.")
-    again = trigger_ingest(actor=team.sro, data=trigger_data(situation=MYANMAR))
+    again = ingest(actor=team.sro, data=trigger_data(situation=MYANMAR))
     assert again.outcome == "opened"
     assert again.case.pk != case.pk

@@ -1,11 +1,19 @@
+import datetime
+import re
+from collections.abc import Mapping
 from typing import Any
 
+from django.core.validators import URLValidator
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.fields import empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aia import selectors
+from aia.api.exceptions import field_errors
+from aia.api.fields import ChoiceListField, StrictCharField, StrictSerializer
 from aia.api.pagination import paginated_response
 from aia.api.schema import PAGINATION_PARAMETERS, READ_ERRORS, WRITE_ERRORS, errors, paginated
 from aia.api.serializers import (
@@ -16,8 +24,14 @@ from aia.api.serializers import (
 )
 from aia.api.throttling import TriggerIngestThrottle
 from aia.api.views.base import ApiView
+from aia.exceptions import InvalidInput
 from aia.models.choices import Crime, Finding, Instrument, Marking, TriggerKind
-from aia.services.triggers import IngestResult, trigger_ingest
+from aia.services.triggers import IngestResult, SituationName, trigger_ingest
+from aia.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT
+
+HTTP_URL = URLValidator(
+    schemes=["http", "https"], message="Enter a full web address starting with https://."
+)
 
 
 class TriggerSerializer(TriggerBriefSerializer):
@@ -30,19 +44,102 @@ class TriggerSerializer(TriggerBriefSerializer):
         ref_name = "Trigger"
 
 
-class TriggerSituationInputSerializer(serializers.Serializer):
-    country_code = serializers.CharField(
-        min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. `SD`."
-    )
-    name = serializers.CharField(
+class OptionalTextField(StrictCharField):
+    """Text that may be left out, blank or null; all three are stored as ``""``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, allow_blank=True, allow_null=True, **kwargs)
+
+    def run_validation(self, data: Any = empty) -> str:
+        return super().run_validation(data) or ""
+
+
+class OptionalChoiceField(serializers.ChoiceField):
+    """A choice that may be left out, blank or null: then ``default`` applies."""
+
+    def __init__(self, *, default: str, **kwargs: Any) -> None:
+        self.when_missing = default
+        super().__init__(required=False, allow_blank=True, allow_null=True, **kwargs)
+
+    def run_validation(self, data: Any = empty) -> str:
+        return super().run_validation(data) or self.when_missing
+
+
+class TriggerSituationInputSerializer(StrictSerializer):
+    country_code = StrictCharField(help_text="ISO 3166-1 alpha-2 code, e.g. `SD`.")
+    name = StrictCharField(
         max_length=200,
         help_text="The situation's name. Case and spacing are ignored when matching an "
         "existing situation.",
     )
-    area = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
+    area = OptionalTextField(max_length=200)
 
     class Meta:
         ref_name = "TriggerSituationInput"
+
+    def validate_country_code(self, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z]{2}", value):
+            raise serializers.ValidationError("Enter the ISO 3166-1 two-letter country code.")
+        return value.upper()
+
+    def to_internal_value(self, data: Any) -> SituationName:
+        if not isinstance(data, Mapping):
+            # Said of the field itself, not of a field inside it.
+            raise serializers.ValidationError(["Give the situation as {country_code, name}."])
+        return SituationName(**super().to_internal_value(data))
+
+
+class TriggerInputSerializer(StrictSerializer):
+    """A trigger as the API receives it: every field checked, unknown ones refused."""
+
+    kind = serializers.ChoiceField(choices=TriggerKind.choices)
+    instrument = OptionalChoiceField(
+        choices=Instrument.choices,
+        default=Instrument.OTHER,
+        help_text="Defaults to `other`. An ICJ `provisional_measures_order` expedites the case.",
+    )
+    source_body = StrictCharField(max_length=200)
+    reference = StrictCharField(
+        max_length=200,
+        help_text="The source's own identifier. `(source_body, reference)` is unique: "
+        "replaying it returns the first result.",
+    )
+    title = StrictCharField(max_length=MAX_SHORT_TEXT)
+    finding_date = serializers.DateField(help_text="Not in the future.")
+    finding = serializers.ChoiceField(
+        choices=Finding.choices, help_text="`ongoing` puts the case on the expedited track."
+    )
+    crimes = ChoiceListField(choices=Crime.choices, min_length=1)
+    groups_at_risk = OptionalTextField(max_length=2000)
+    summary = OptionalTextField(max_length=MAX_LONG_TEXT)
+    source_url = OptionalTextField(
+        max_length=500, validators=[HTTP_URL], help_text="An http or https address."
+    )
+    situation = TriggerSituationInputSerializer()
+    marking = OptionalChoiceField(
+        choices=Marking.choices,
+        default=Marking.OFFICIAL_SENSITIVE,
+        help_text="Marking of a case this trigger opens. Defaults to `OFFICIAL-SENSITIVE`.",
+    )
+
+    class Meta:
+        ref_name = "TriggerInput"
+
+    def validate_finding_date(self, value: datetime.date) -> datetime.date:
+        if value > timezone.localdate():
+            raise serializers.ValidationError("The finding date cannot be in the future.")
+        return value
+
+
+def trigger_input(data: Any) -> dict[str, Any]:
+    """Validate a trigger's body; return ``trigger_ingest``'s keyword arguments.
+
+    Raises ``InvalidInput`` naming every field at fault (nested ones as ``situation.name``).
+    """
+    serializer = TriggerInputSerializer(data=data)
+    if not serializer.is_valid():
+        raise InvalidInput("The trigger is not valid.", field_errors(serializer.errors))
+    return dict(serializer.validated_data)
 
 
 class TriggerListCreateApi(ApiView):
@@ -54,57 +151,6 @@ class TriggerListCreateApi(ApiView):
 
         class Meta:
             ref_name = "TriggerFilter"
-
-    class InputSerializer(serializers.Serializer):
-        """Documents the body; ``trigger_ingest`` validates it (every field, unknown ones too)."""
-
-        kind = serializers.ChoiceField(choices=TriggerKind.choices)
-        instrument = serializers.ChoiceField(
-            choices=Instrument.choices,
-            required=False,
-            allow_blank=True,
-            allow_null=True,
-            help_text="Defaults to `other`. An ICJ `provisional_measures_order` expedites the "
-            "case.",
-        )
-        source_body = serializers.CharField(max_length=200)
-        reference = serializers.CharField(
-            max_length=200,
-            help_text="The source's own identifier. `(source_body, reference)` is unique: "
-            "replaying it returns the first result.",
-        )
-        title = serializers.CharField(max_length=300)
-        finding_date = serializers.DateField(help_text="Not in the future.")
-        finding = serializers.ChoiceField(
-            choices=Finding.choices, help_text="`ongoing` puts the case on the expedited track."
-        )
-        crimes = serializers.ListField(
-            child=serializers.ChoiceField(choices=Crime.choices), min_length=1
-        )
-        groups_at_risk = serializers.CharField(
-            max_length=2000, required=False, allow_blank=True, allow_null=True
-        )
-        summary = serializers.CharField(
-            max_length=50_000, required=False, allow_blank=True, allow_null=True
-        )
-        source_url = serializers.URLField(
-            max_length=500,
-            required=False,
-            allow_blank=True,
-            allow_null=True,
-            help_text="http or https.",
-        )
-        situation = TriggerSituationInputSerializer()
-        marking = serializers.ChoiceField(
-            choices=Marking.choices,
-            required=False,
-            allow_blank=True,
-            allow_null=True,
-            help_text="Marking of a case this trigger opens. Defaults to `OFFICIAL-SENSITIVE`.",
-        )
-
-        class Meta:
-            ref_name = "TriggerInput"
 
     class IngestOutputSerializer(serializers.Serializer):
         id = serializers.UUIDField(help_text="The trigger.")
@@ -150,7 +196,7 @@ class TriggerListCreateApi(ApiView):
         "Idempotent on `(source_body, reference)`: the first call answers 201 with "
         "`created: true`; a replay answers 200 with `created: false` and the same case. "
         "Officials, SROs and integration accounts may post triggers. Throttled per account.",
-        request=InputSerializer,
+        request=TriggerInputSerializer,
         responses={
             201: OpenApiResponse(IngestOutputSerializer, description="A new trigger."),
             200: OpenApiResponse(IngestOutputSerializer, description="A replayed trigger."),
@@ -158,7 +204,7 @@ class TriggerListCreateApi(ApiView):
         },
     )
     def post(self, request: Request) -> Response:
-        result = trigger_ingest(actor=request.user, data=request.data)
+        result = trigger_ingest(actor=request.user, **trigger_input(request.data))
         return Response(
             ingest_answer(result),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
