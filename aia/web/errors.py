@@ -3,7 +3,8 @@
 A view lets ``NotFound``, ``PermissionRefused`` and ``Conflict`` propagate: ``web_view`` turns
 them into the 404, 403 and 409 pages, each in the service's design with a way back. Invalid
 input is the view's own business: it re-renders its form with the messages in the GOV.UK error
-summary (``add_field_errors`` and ``error_summary_items``).
+summary (``add_field_errors`` and ``error_summary_items``; the section editor's form layer,
+``aia.web.forms.SectionEditor``, does this for its form and rows of sources).
 """
 
 import functools

@@ -1,11 +1,14 @@
 """Forms of the browser pages, laid out with crispy-forms-gds in GOV.UK Design System markup.
 
 The forms only parse what the browser sends: the services validate it (one set of rules for
-the pages and the API), and the views put the services' field errors back on these fields.
+the pages and the API), and the views put the services' field errors back on these fields
+(the section editor does it itself, for its form and its rows of sources).
 Fields are therefore optional here unless the browser itself cannot send a usable value.
 """
 
 import datetime
+import re
+from collections.abc import Callable
 from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
@@ -16,6 +19,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+from aia.exceptions import InvalidInput
 from aia.framework import SectionDefinition
 from aia.models import Option, User
 from aia.models.choices import (
@@ -33,6 +37,7 @@ from aia.models.choices import (
     SectionKind,
     Stage,
 )
+from aia.web.errors import add_field_errors, error_summary_items
 
 TEXTAREA_ROWS = 6
 
@@ -424,75 +429,82 @@ class SectionForm(forms.Form):
     def __init__(self, *args: Any, definition: SectionDefinition, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.definition = definition
-        kind = definition.kind
-        layout: list[Any] = []
-        if kind == SectionKind.SCOPE:
-            self.fields["period_start"] = _date("Start of the period assessed")
-            self.fields["period_end"] = _date("End of the period assessed (optional)")
-            self.fields["groups_at_risk"] = forms.CharField(
-                required=False, widget=_textarea(3), label="Groups at risk"
-            )
-            self.fields["crimes_at_risk"] = forms.MultipleChoiceField(
-                choices=Crime.choices,
+        if definition.kind == SectionKind.SCOPE:
+            layout = self._add_scope_fields()
+        elif definition.kind == SectionKind.RISK_FACTOR:
+            layout = self._add_risk_factor_fields(definition)
+        else:
+            layout = self._add_level_fields(definition.kind)
+        self.helper = _helper(*layout)
+
+    # Each adds its kind's fields in page order (the error summary follows it) and returns
+    # their layout.
+    def _add_scope_fields(self) -> list[Any]:
+        self.fields["period_start"] = _date("Start of the period assessed")
+        self.fields["period_end"] = _date("End of the period assessed (optional)")
+        self.fields["groups_at_risk"] = forms.CharField(
+            required=False, widget=_textarea(3), label="Groups at risk"
+        )
+        self.fields["crimes_at_risk"] = forms.MultipleChoiceField(
+            choices=Crime.choices,
+            widget=forms.CheckboxSelectMultiple,
+            required=False,
+            label="Crimes at risk",
+        )
+        self.fields["likely_perpetrators"] = forms.CharField(
+            required=False, widget=_textarea(3), label="Likely perpetrators"
+        )
+        self.fields["analysis"] = forms.CharField(
+            required=False, widget=_textarea(8), label="Description of the situation"
+        )
+        return [
+            Field("period_start", context={"legend_size": "govuk-fieldset__legend--s"}),
+            Field("period_end", context={"legend_size": "govuk-fieldset__legend--s"}),
+            _ta("groups_at_risk", rows=3),
+            _tick("crimes_at_risk"),
+            _ta("likely_perpetrators", rows=3),
+            _ta("analysis", rows=10),
+        ]
+
+    def _add_risk_factor_fields(self, definition: SectionDefinition) -> list[Any]:
+        self.fields["rating"] = _radios(Rating.choices, "Is this risk factor present?")
+        self.fields["confidence"] = _radios(Confidence.choices, "Confidence in the rating")
+        layout = [_choose("rating"), _choose("confidence")]
+        # Some factors' indicators are not held in the tool: then there is nothing to tick.
+        if definition.indicators:
+            self.fields["indicators"] = forms.MultipleChoiceField(
+                choices=[(i.number, f"{i.number} {i.text}") for i in definition.indicators],
                 widget=forms.CheckboxSelectMultiple,
                 required=False,
-                label="Crimes at risk",
+                label="Indicators present",
+                help_text="Select the indicators the evidence shows.",
             )
-            self.fields["likely_perpetrators"] = forms.CharField(
-                required=False, widget=_textarea(3), label="Likely perpetrators"
-            )
-            self.fields["analysis"] = forms.CharField(
-                required=False, widget=_textarea(8), label="Description of the situation"
-            )
-            layout = [
-                Field("period_start", context={"legend_size": "govuk-fieldset__legend--s"}),
-                Field("period_end", context={"legend_size": "govuk-fieldset__legend--s"}),
-                _ta("groups_at_risk", rows=3),
-                _tick("crimes_at_risk"),
-                _ta("likely_perpetrators", rows=3),
-                _ta("analysis", rows=10),
-            ]
-        elif kind == SectionKind.RISK_FACTOR:
-            self.fields["rating"] = _radios(Rating.choices, "Is this risk factor present?")
-            self.fields["confidence"] = _radios(Confidence.choices, "Confidence in the rating")
-            layout = [_choose("rating"), _choose("confidence")]
-            if definition.indicators:
-                self.fields["indicators"] = forms.MultipleChoiceField(
-                    choices=[(i.number, f"{i.number} {i.text}") for i in definition.indicators],
-                    widget=forms.CheckboxSelectMultiple,
-                    required=False,
-                    label="Indicators present",
-                    help_text="Select the indicators the evidence shows.",
-                )
-                layout.append(_tick("indicators"))
-            self.fields["analysis"] = forms.CharField(
-                required=False, widget=_textarea(8), label="Analysis"
-            )
-            self.fields["key_evidence"] = forms.CharField(
-                required=False,
-                widget=_textarea(3),
-                label="Key evidence",
-                help_text="A short statement for the report (1,000 characters at most).",
-            )
-            layout += [_ta("analysis", rows=10), _ta("key_evidence", rows=3, max_characters=1000)]
-        else:
-            scale = "exposure" if kind == SectionKind.FOOTPRINT else "capacity"
-            label = (
-                "How exposed is the UK through its own activities?"
-                if scale == "exposure"
-                else "What is the UK's capacity on this dimension?"
-            )
-            self.fields[scale] = _radios(Capacity.choices, label)
-            self.fields["confidence"] = _radios(Confidence.choices, "Confidence")
-            self.fields["analysis"] = forms.CharField(
-                required=False, widget=_textarea(8), label="Analysis"
-            )
-            layout = [
-                _choose(scale),
-                _choose("confidence"),
-                _ta("analysis", rows=10),
-            ]
-        self.helper = _helper(*layout)
+            layout.append(_tick("indicators"))
+        self.fields["analysis"] = forms.CharField(
+            required=False, widget=_textarea(8), label="Analysis"
+        )
+        self.fields["key_evidence"] = forms.CharField(
+            required=False,
+            widget=_textarea(3),
+            label="Key evidence",
+            help_text="A short statement for the report (1,000 characters at most).",
+        )
+        return [*layout, _ta("analysis", rows=10), _ta("key_evidence", rows=3, max_characters=1000)]
+
+    def _add_level_fields(self, kind: str) -> list[Any]:
+        """Add the fields of the UK footprint (an exposure) or a dimension (a capacity)."""
+        scale = "exposure" if kind == SectionKind.FOOTPRINT else "capacity"
+        label = (
+            "How exposed is the UK through its own activities?"
+            if scale == "exposure"
+            else "What is the UK's capacity on this dimension?"
+        )
+        self.fields[scale] = _radios(Capacity.choices, label)
+        self.fields["confidence"] = _radios(Confidence.choices, "Confidence")
+        self.fields["analysis"] = forms.CharField(
+            required=False, widget=_textarea(8), label="Analysis"
+        )
+        return [_choose(scale), _choose("confidence"), _ta("analysis", rows=10)]
 
     @staticmethod
     def initial_for(section: Any) -> dict[str, Any]:
@@ -558,6 +570,8 @@ class SourceForm(forms.Form):
 
 
 SourceFormSet = forms.formset_factory(SourceForm, extra=0, max_num=50, absolute_max=60)
+SOURCES_PREFIX = "sources"
+_SOURCE_ERROR = re.compile(r"^sources\.(\d+)(?:\.(\w+))?$")
 
 
 def source_initial(sources: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -571,6 +585,108 @@ def source_initial(sources: list[dict[str, str]]) -> list[dict[str, Any]]:
             {"title": source.get("title", ""), "url": source.get("url", ""), "date": when}
         )
     return initial
+
+
+class SectionEditor:
+    """A section's form and its sources formset, validated and saved together.
+
+    The service validates the content (see the module docstring); the editor puts its field
+    errors back on the field, or on the source row, the user typed them in.
+    """
+
+    def __init__(self, form: SectionForm, formset: forms.BaseFormSet) -> None:
+        self.form = form
+        self.formset = formset
+
+    @classmethod
+    def unbound(cls, section: Any, *, definition: SectionDefinition) -> "SectionEditor":
+        """Return the editor filled with the section as saved, and one blank source row."""
+        form = SectionForm(initial=SectionForm.initial_for(section), definition=definition)
+        formset = SourceFormSet(
+            initial=[*source_initial(section.sources), {}], prefix=SOURCES_PREFIX
+        )
+        return cls(form, formset)
+
+    @classmethod
+    def bound(
+        cls, data: Any, *, definition: SectionDefinition, add_row: bool = False
+    ) -> "SectionEditor":
+        """Return the editor bound to the posted data.
+
+        ``add_row`` adds one blank source row: the "add another source" that works without
+        JavaScript.
+        """
+        form = SectionForm(data, definition=definition)
+        if add_row:
+            formset = _formset_with_another_row(data)
+        else:
+            formset = SourceFormSet(data, prefix=SOURCES_PREFIX)
+        return cls(form, formset)
+
+    def save(self, save: Callable[[dict[str, Any]], object]) -> list[dict[str, str]] | None:
+        """Validate both forms and call ``save`` with the section's data, as the service takes it.
+
+        Return None once saved; otherwise the error summary's items, with every error also on
+        its form or source row. Only ``InvalidInput`` from ``save`` is answered here.
+        """
+        valid = self.form.is_valid() & self.formset.is_valid()
+        unplaced: list[str] = []
+        if valid:
+            # Rows the user removed or left blank are not sources; the service numbers the
+            # rest, so keep which row each one came from.
+            rows = [
+                index
+                for index, row in enumerate(self.formset.forms)
+                if not row.cleaned_data.get("remove") and not row.is_blank()
+            ]
+            data = self.form.service_data()
+            data["sources"] = [self.formset.forms[index].service_data() for index in rows]
+            try:
+                save(data)
+            except InvalidInput as error:
+                unplaced = self._place_errors(error.fields, rows)
+            else:
+                return None
+        return error_summary_items(self.form, self.formset, messages=unplaced)
+
+    def _place_errors(self, fields: dict[str, list[str]], rows: list[int]) -> list[str]:
+        """Put the service's field errors on the form and the source rows; return the rest."""
+        source_errors = {k: v for k, v in fields.items() if k.startswith("sources")}
+        other = {k: v for k, v in fields.items() if k not in source_errors}
+        unplaced = [m for ms in add_field_errors(self.form, other).values() for m in ms]
+        return unplaced + self._place_source_errors(source_errors, rows)
+
+    def _place_source_errors(self, fields: dict[str, list[str]], rows: list[int]) -> list[str]:
+        """Put ``sources.N.field`` errors on the row the user typed them in; return the rest.
+
+        ``rows`` maps the service's source number N to its row in the formset.
+        """
+        rest = []
+        for name, messages_ in fields.items():
+            match = _SOURCE_ERROR.match(name)
+            if name == "sources" or not match:
+                rest += messages_
+                continue
+            index, field = int(match.group(1)), match.group(2)
+            if index >= len(rows):
+                rest += messages_
+                continue
+            form = self.formset.forms[rows[index]]
+            for message in messages_:
+                form.add_error(field if field in form.fields else None, message)
+        return rest
+
+
+def _formset_with_another_row(data: Any) -> forms.BaseFormSet:
+    """Return the posted sources with one more blank row (the no-JavaScript "add another")."""
+    data = data.copy()
+    key = f"{SOURCES_PREFIX}-TOTAL_FORMS"
+    try:
+        total = int(data.get(key, 0))
+    except ValueError:
+        total = 0
+    data[key] = str(min(total + 1, SourceFormSet.max_num))
+    return SourceFormSet(data, prefix=SOURCES_PREFIX)
 
 
 # ------------------------------------------------------------------------------

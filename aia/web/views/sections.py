@@ -1,6 +1,5 @@
 """The section editor: scope, each risk factor, the UK footprint and each dimension."""
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -9,15 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from aia import permissions, selectors
-from aia.exceptions import InvalidInput, NotFound
+from aia.exceptions import NotFound
 from aia.framework import SECTION_CODES, get_framework
 from aia.models.choices import CaseState
 from aia.services.assessment import EDITING_STATES, section_is_editable, section_update
-from aia.web.errors import add_field_errors, error_summary_items, web_view
-from aia.web.forms import SectionForm, SourceFormSet, source_initial
-
-SOURCES_PREFIX = "sources"
-_SOURCE_ERROR = re.compile(r"^sources\.(\d+)(?:\.(\w+))?$")
+from aia.web.errors import web_view
+from aia.web.forms import SectionEditor
 
 
 def _neighbours(code: str) -> tuple[str | None, str | None]:
@@ -25,36 +21,6 @@ def _neighbours(code: str) -> tuple[str | None, str | None]:
     previous = SECTION_CODES[index - 1] if index > 0 else None
     following = SECTION_CODES[index + 1] if index + 1 < len(SECTION_CODES) else None
     return previous, following
-
-
-def _formset_with_another_row(data: Any) -> SourceFormSet:
-    """Return the posted sources with one more blank row (the no-JavaScript "add another")."""
-    data = data.copy()
-    key = f"{SOURCES_PREFIX}-TOTAL_FORMS"
-    try:
-        total = int(data.get(key, 0))
-    except ValueError:
-        total = 0
-    data[key] = str(min(total + 1, SourceFormSet.max_num))
-    return SourceFormSet(data, prefix=SOURCES_PREFIX)
-
-
-def _place_source_errors(formset: SourceFormSet, rows: list[int], fields: dict) -> list[str]:
-    """Put ``sources.N.field`` errors on the row the user typed them in; return the rest."""
-    rest = []
-    for name, messages_ in fields.items():
-        match = _SOURCE_ERROR.match(name)
-        if name == "sources" or not match:
-            rest += messages_
-            continue
-        index, field = int(match.group(1)), match.group(2)
-        if index >= len(rows):
-            rest += messages_
-            continue
-        form = formset.forms[rows[index]]
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
-    return rest
 
 
 @web_view
@@ -67,50 +33,27 @@ def section_edit(request: HttpRequest, case_id: Any, code: str) -> HttpResponse:
     section = selectors.section_get(case=case, code=code)
     definition = get_framework().section(code)
     may_edit = permissions.can_edit_content(case, user)
-    in_editing_state = section_is_editable(case, section.kind)
-    editable = may_edit and in_editing_state
+    editable = may_edit and section_is_editable(case, section.kind)
 
     errors: list[dict[str, str]] = []
     status = 200
     if request.method == "POST":
-        form = SectionForm(request.POST, definition=definition)
-        if "add_source" in request.POST:
-            formset = _formset_with_another_row(request.POST)
-        else:
-            formset = SourceFormSet(request.POST, prefix=SOURCES_PREFIX)
-            valid = form.is_valid() & formset.is_valid()
-            unplaced: list[str] = []
-            if valid:
-                rows = [
-                    index
-                    for index, row in enumerate(formset.forms)
-                    if not row.cleaned_data.get("remove") and not row.is_blank()
-                ]
-                data = form.service_data()
-                data["sources"] = [formset.forms[index].service_data() for index in rows]
-                try:
-                    section_update(case=case, actor=user, code=code, data=data)
-                except InvalidInput as error:
-                    source_errors = {
-                        k: v for k, v in error.fields.items() if k.startswith("sources")
-                    }
-                    other = {k: v for k, v in error.fields.items() if k not in source_errors}
-                    unplaced = [m for ms in add_field_errors(form, other).values() for m in ms]
-                    unplaced += _place_source_errors(formset, rows, source_errors)
-                else:
-                    messages.success(request, f"{definition.title}: saved.")
-                    if "save_return" in request.POST:
-                        return redirect(
-                            reverse("web:case", kwargs={"case_id": case.pk}) + "#assessment"
-                        )
-                    return redirect("web:section", case_id=case.pk, code=code)
-            errors = error_summary_items(form, formset, messages=unplaced)
-            status = 400
+        add_row = "add_source" in request.POST
+        editor = SectionEditor.bound(request.POST, definition=definition, add_row=add_row)
+        if not add_row:
+            summary = editor.save(
+                lambda data: section_update(case=case, actor=user, code=code, data=data)
+            )
+            if summary is None:
+                messages.success(request, f"{definition.title}: saved.")
+                if "save_return" in request.POST:
+                    return redirect(
+                        reverse("web:case", kwargs={"case_id": case.pk}) + "#assessment"
+                    )
+                return redirect("web:section", case_id=case.pk, code=code)
+            errors, status = summary, 400
     else:
-        form = SectionForm(initial=SectionForm.initial_for(section), definition=definition)
-        formset = SourceFormSet(
-            initial=[*source_initial(section.sources), {}], prefix=SOURCES_PREFIX
-        )
+        editor = SectionEditor.unbound(section, definition=definition)
 
     previous, following = _neighbours(code)
     states = " or ".join(CaseState(s).label.lower() for s in EDITING_STATES[section.kind])
@@ -121,8 +64,8 @@ def section_edit(request: HttpRequest, case_id: Any, code: str) -> HttpResponse:
             "case": case,
             "section": section,
             "definition": definition,
-            "form": form,
-            "formset": formset,
+            "form": editor.form,
+            "formset": editor.formset,
             "editable": editable,
             "may_edit": may_edit,
             "editing_states": states,
