@@ -332,26 +332,11 @@ class _Validator:
         common: dict[str, Any],
         source_ids: set[str],
     ) -> SectionDefinition:
-        code = common["code"]
-        number = data.get("number")
-        expected_number = RISK_FACTOR_CODES.index(code) + 1
-        # bool is an int subclass; True must not pass for risk factor 1.
-        if type(number) is not int or number != expected_number:
-            raise self.fail(f"{where}.number", f"must be the integer {expected_number}.")
-        group = self.choice(data, "group", where, RISK_FACTOR_GROUPS)
-        if group != _GROUP_BY_NUMBER[number]:
-            raise self.fail(
-                f"{where}.group", f"risk factor {number} belongs to {_GROUP_BY_NUMBER[number]!r}."
-            )
-        applies_to = self.string_list(data, "applies_to", where)
-        for crime in applies_to:
-            if crime not in CRIMES:
-                raise self.fail(
-                    f"{where}.applies_to", f"{crime!r} is not one of {', '.join(CRIMES)}."
-                )
-        if applies_to != _APPLIES_TO_BY_GROUP[group]:
-            expected = ", ".join(_APPLIES_TO_BY_GROUP[group])
-            raise self.fail(f"{where}.applies_to", f"a {group} factor applies to: {expected}.")
+        # The checks run in the document's order, so the first error reported is the first
+        # one an editor reading the file meets.
+        number = self.risk_factor_number(data, where, common["code"])
+        group = self.risk_factor_group(data, where, number)
+        applies_to = self.risk_factor_applies_to(data, where, group)
         title_confirmed = data.get("title_confirmed")
         if not isinstance(title_confirmed, bool):
             raise self.fail(f"{where}.title_confirmed", "must be true or false.")
@@ -363,22 +348,9 @@ class _Validator:
         source = self.string(data, "source", where)
         if source not in source_ids:
             raise self.fail(f"{where}.source", f"{source!r} is not a declared source id.")
-        indicators_status = self.choice(data, "indicators_status", where, INDICATORS_STATUSES)
-        indicators_note = self.optional_string(data, "indicators_note", where)
-        if indicators_status != "complete_as_summarised" and indicators_note is None:
-            raise self.fail(
-                f"{where}.indicators_note", f"is required when indicators are {indicators_status}."
-            )
-        indicators = self.indicators(data.get("indicators"), where, number)
-        if indicators_status == "not_available" and indicators:
-            raise self.fail(f"{where}.indicators", "must be empty when not_available.")
-        if indicators_status != "not_available" and not indicators:
-            raise self.fail(f"{where}.indicators", f"must not be empty when {indicators_status}.")
-        has_partial = any(indicator.status == "partial" for indicator in indicators)
-        if has_partial and indicators_status != "incomplete":
-            raise self.fail(
-                f"{where}.indicators_status", "must be incomplete when an indicator is partial."
-            )
+        indicators_status, indicators_note, indicators = self.risk_factor_indicators(
+            data, where, number
+        )
         return SectionDefinition(
             **common,
             number=number,
@@ -392,6 +364,57 @@ class _Validator:
             description_note=description_note,
             indicators_note=indicators_note,
         )
+
+    def risk_factor_number(self, data: Mapping[str, Any], where: str, code: str) -> int:
+        number = data.get("number")
+        expected_number = RISK_FACTOR_CODES.index(code) + 1
+        # bool is an int subclass; True must not pass for risk factor 1.
+        if type(number) is not int or number != expected_number:
+            raise self.fail(f"{where}.number", f"must be the integer {expected_number}.")
+        return number
+
+    def risk_factor_group(self, data: Mapping[str, Any], where: str, number: int) -> str:
+        group = self.choice(data, "group", where, RISK_FACTOR_GROUPS)
+        if group != _GROUP_BY_NUMBER[number]:
+            raise self.fail(
+                f"{where}.group", f"risk factor {number} belongs to {_GROUP_BY_NUMBER[number]!r}."
+            )
+        return group
+
+    def risk_factor_applies_to(
+        self, data: Mapping[str, Any], where: str, group: str
+    ) -> tuple[str, ...]:
+        applies_to = self.string_list(data, "applies_to", where)
+        for crime in applies_to:
+            if crime not in CRIMES:
+                raise self.fail(
+                    f"{where}.applies_to", f"{crime!r} is not one of {', '.join(CRIMES)}."
+                )
+        if applies_to != _APPLIES_TO_BY_GROUP[group]:
+            expected = ", ".join(_APPLIES_TO_BY_GROUP[group])
+            raise self.fail(f"{where}.applies_to", f"a {group} factor applies to: {expected}.")
+        return applies_to
+
+    def risk_factor_indicators(
+        self, data: Mapping[str, Any], where: str, number: int
+    ) -> tuple[str, str | None, tuple[Indicator, ...]]:
+        """Return the factor's indicators status, its note and the indicators, consistent."""
+        status = self.choice(data, "indicators_status", where, INDICATORS_STATUSES)
+        note = self.optional_string(data, "indicators_note", where)
+        if status != "complete_as_summarised" and note is None:
+            raise self.fail(
+                f"{where}.indicators_note", f"is required when indicators are {status}."
+            )
+        indicators = self.indicators(data.get("indicators"), where, number)
+        if status == "not_available" and indicators:
+            raise self.fail(f"{where}.indicators", "must be empty when not_available.")
+        if status != "not_available" and not indicators:
+            raise self.fail(f"{where}.indicators", f"must not be empty when {status}.")
+        if status != "incomplete" and any(i.status == "partial" for i in indicators):
+            raise self.fail(
+                f"{where}.indicators_status", "must be incomplete when an indicator is partial."
+            )
+        return status, note, indicators
 
     def indicators(self, value: Any, where: str, factor: int) -> tuple[Indicator, ...]:
         if not isinstance(value, list):
