@@ -60,17 +60,17 @@ def is_on_team(case: Case, user: User) -> bool:
     return any(official.pk == user.pk for official in case.officials.all())
 
 
-def _is_case_legal_adviser(case: Case, user: User) -> bool:
+def is_case_legal_adviser(case: Case, user: User) -> bool:
     return (
         is_cleared(case, user) and case.legal_adviser_id == user.pk and user.has_perm(REVIEW_CASE)
     )
 
 
-def _is_case_sro(case: Case, user: User) -> bool:
+def is_case_sro(case: Case, user: User) -> bool:
     return is_cleared(case, user) and case.sro_id == user.pk and user.has_perm(SIGN_OFF_CASE)
 
 
-def _is_case_minister(case: Case, user: User) -> bool:
+def is_case_minister(case: Case, user: User) -> bool:
     return is_cleared(case, user) and case.minister_id == user.pk and user.has_perm(DECIDE_CASE)
 
 
@@ -210,11 +210,11 @@ def can_submit_assessment(case: Case, user: User) -> bool:
 
 
 def can_return_assessment(case: Case, user: User) -> bool:
-    return _is_case_legal_adviser(case, user)
+    return is_case_legal_adviser(case, user)
 
 
 def can_approve_assessment(case: Case, user: User) -> bool:
-    return _is_case_legal_adviser(case, user) and not has_contributed(case, user, Stage.ASSESSMENT)
+    return is_case_legal_adviser(case, user) and not has_contributed(case, user, Stage.ASSESSMENT)
 
 
 def can_submit_options(case: Case, user: User) -> bool:
@@ -222,27 +222,27 @@ def can_submit_options(case: Case, user: User) -> bool:
 
 
 def can_return_options(case: Case, user: User) -> bool:
-    return _is_case_legal_adviser(case, user)
+    return is_case_legal_adviser(case, user)
 
 
 def can_approve_options(case: Case, user: User) -> bool:
-    return _is_case_legal_adviser(case, user) and not has_contributed(case, user, Stage.OPTIONS)
+    return is_case_legal_adviser(case, user) and not has_contributed(case, user, Stage.OPTIONS)
 
 
 def can_return_for_revision(case: Case, user: User) -> bool:
-    return _is_case_sro(case, user)
+    return is_case_sro(case, user)
 
 
 def can_sign_off(case: Case, user: User) -> bool:
     return (
-        _is_case_sro(case, user)
+        is_case_sro(case, user)
         and not has_contributed(case, user, Stage.ASSESSMENT)
         and not has_contributed(case, user, Stage.OPTIONS)
     )
 
 
 def can_submit_to_minister(case: Case, user: User) -> bool:
-    return _is_case_sro(case, user) or (
+    return is_case_sro(case, user) or (
         is_cleared(case, user)
         and case.lead_official_id == user.pk
         and user.has_perm(EDIT_CASE_CONTENT)
@@ -250,39 +250,39 @@ def can_submit_to_minister(case: Case, user: User) -> bool:
 
 
 def can_record_decision(case: Case, user: User) -> bool:
-    return _is_case_minister(case, user)
+    return is_case_minister(case, user)
 
 
 def can_request_revision(case: Case, user: User) -> bool:
-    return _is_case_minister(case, user)
+    return is_case_minister(case, user)
 
 
 def can_sign_off_role(case: Case, user: User) -> bool:
     """Return whether the user is the case's SRO (for report housekeeping)."""
-    return _is_case_sro(case, user)
+    return is_case_sro(case, user)
 
 
 def can_close(case: Case, user: User) -> bool:
-    return _is_case_sro(case, user)
+    return is_case_sro(case, user)
 
 
 def can_reopen(case: Case, user: User) -> bool:
-    return _is_case_sro(case, user)
+    return is_case_sro(case, user)
 
 
 def can_withdraw(case: Case, user: User) -> bool:
     # A trigger that does not qualify is withdrawn at triage, before any SRO owns the case.
     if case.sro_id is None:
         return is_cleared(case, user) and user.has_perm(ASSIGN_CASE)
-    return _is_case_sro(case, user)
+    return is_case_sro(case, user)
 
 
 # The position a four-eyes transition needs, and the stages the rule covers, for explaining
 # a refusal.
 FOUR_EYES = {
-    "approve_assessment": (_is_case_legal_adviser, (Stage.ASSESSMENT,)),
-    "approve_options": (_is_case_legal_adviser, (Stage.OPTIONS,)),
-    "sign_off": (_is_case_sro, (Stage.ASSESSMENT, Stage.OPTIONS)),
+    "approve_assessment": (is_case_legal_adviser, (Stage.ASSESSMENT,)),
+    "approve_options": (is_case_legal_adviser, (Stage.OPTIONS,)),
+    "sign_off": (is_case_sro, (Stage.ASSESSMENT, Stage.OPTIONS)),
 }
 
 

@@ -1,4 +1,4 @@
-"""One service per transition of the case state machine (DESIGN §3).
+"""One service per transition of the case state machine (docs/architecture.md, *Transitions*).
 
 Every service has the same shape: lock the case row, check the user's permission (403), the
 state (409) and the guards (409), take the transition, save, write the audit event, and
@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import Transition, can_proceed
 
 from aia import guards, permissions
 from aia.exceptions import Conflict, InvalidInput, PermissionRefused
@@ -43,17 +44,14 @@ def _check_permission_and_state(case: Case, actor: User | None, name: str) -> No
 
     ``actor`` is ``None`` only for the system (a new trigger reopening a case).
     """
-    meta = getattr(case, name)._django_fsm
-    if actor is not None:
+    if actor is not None and not _definitions(case, name)[0].has_perm(case, actor):
         # Permissions do not depend on the source state, so any definition will do: a user
         # who may never take the transition hears that, not that the state is wrong.
-        definition = meta.get_transition(case.state) or next(iter(meta.transitions.values()))
-        if not definition.has_perm(case, actor):
-            raise PermissionRefused(
-                permissions.refusal_reason(case, actor, name),
-                {"transition": name, "state": case.state},
-            )
-    if not meta.has_transition(case.state):
+        raise PermissionRefused(
+            permissions.refusal_reason(case, actor, name),
+            {"transition": name, "state": case.state},
+        )
+    if not can_proceed(getattr(case, name), check_conditions=False):
         raise Conflict(
             f"A case that is {CaseState(case.state).label.lower()} cannot take this step now "
             f"({name.replace('_', ' ')}).",
@@ -61,9 +59,14 @@ def _check_permission_and_state(case: Case, actor: User | None, name: str) -> No
         )
 
 
+def _definitions(case: Case, name: str) -> list[Transition]:
+    """The model's definitions of the transition, one per state it may be taken from."""
+    return [t for t in case.get_all_state_transitions() if t.name == name]
+
+
 def _check_guards(case: Case, name: str) -> None:
     """Refuse with 409 and the guard's explanation when a guard fails."""
-    transition = getattr(case, name)._django_fsm.get_transition(case.state)
+    [transition] = [t for t in _definitions(case, name) if t.source == case.state]
     for guard in transition.conditions:
         if not guard(case):
             raise Conflict(**_guard_refusal(case, name, guard))
@@ -234,7 +237,7 @@ def case_team_update(
     """Change the team of an open, assigned case (the case's SRO only)."""
     with transaction.atomic():
         case = case_lock(case)
-        if not (permissions._is_case_sro(case, actor)):
+        if not permissions.is_case_sro(case, actor):
             raise PermissionRefused("Only the case's SRO can change its team.")
         if not case.is_open or case.state == CaseState.TRIGGERED:
             raise Conflict(

@@ -28,26 +28,6 @@ Kind = Notification.Kind
 # The task that emails one notification (through the outbox).
 EMAIL_TASK = "aia.tasks.notification_email"
 
-# Who each transition hands the case to: (kind, the team positions to notify).
-TRANSITION_NOTICES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "assign": (Kind.ASSIGNED, ("lead_official", "officials", "legal_adviser", "minister")),
-    "submit_assessment": (Kind.SUBMITTED, ("legal_adviser",)),
-    "return_assessment": (Kind.RETURNED, ("lead_official", "officials")),
-    "approve_assessment": (Kind.APPROVED, ("lead_official", "officials")),
-    "submit_options": (Kind.SUBMITTED, ("legal_adviser",)),
-    "return_options": (Kind.RETURNED, ("lead_official", "officials")),
-    "approve_options": (Kind.APPROVED, ("sro", "lead_official")),
-    "return_for_revision": (Kind.RETURNED, ("lead_official", "officials", "legal_adviser")),
-    "sign_off": (Kind.SIGNED_OFF, ("lead_official", "legal_adviser")),
-    "submit_to_minister": (Kind.WITH_MINISTER, ("minister", "sro", "lead_official")),
-    "record_decision": (
-        Kind.DECISION_RECORDED,
-        ("sro", "lead_official", "officials", "legal_adviser"),
-    ),
-    "request_revision": (Kind.RETURNED, ("sro", "lead_official", "officials", "legal_adviser")),
-    "reopen": (Kind.TRIGGER_JOINED, ("sro", "lead_official", "officials", "legal_adviser")),
-}
-
 TEAM = ("sro", "lead_official", "officials", "legal_adviser", "minister")
 # The positions that are a user each (``officials`` are many).
 TEAM_FIELDS = ("sro", "lead_official", "legal_adviser", "minister")
@@ -161,16 +141,20 @@ def _subject(case: Case, text: str) -> str:
 
 
 def notify_transition(*, case: Case, actor: User | None, transition: str, sequence: int) -> None:
-    """Tell whoever the case now waits on that it was handed to them."""
-    if transition not in TRANSITION_NOTICES:
+    """Tell whoever the case now waits on that it was handed to them (as the transitions'
+    table says: ``aia.services.transitions``)."""
+    # Imported here: the table names the case services, which call this function.
+    from aia.services.transitions import TRANSITIONS
+
+    spec = TRANSITIONS[transition]
+    if not spec.notifies:
         return
-    kind, positions = TRANSITION_NOTICES[transition]
     who = actor.display_name if actor else "AIA (a new trigger)"
     verb = transition.replace("_", " ")
     notify(
         case=case,
-        users=team_members(case, positions),
-        kind=kind,
+        users=team_members(case, spec.notifies),
+        kind=spec.notice,
         key=f"transition:{case.pk}:{sequence}",
         subject=_subject(case, f"{verb} by {who}"),
         body=(

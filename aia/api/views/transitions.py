@@ -1,7 +1,9 @@
-"""``POST /api/v1/cases/{id}/transitions/{name}/``: take one transition of DESIGN §3."""
+"""``POST /api/v1/cases/{id}/transitions/{name}/``: take one transition of the case.
 
-from collections.abc import Callable
-from dataclasses import dataclass
+Which transitions there are, what each one's body may carry and which service takes it come
+from the transitions' table (``aia.services.transitions``).
+"""
+
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -14,47 +16,14 @@ from aia import selectors
 from aia.api.fields import StrictCharField, StrictSerializer
 from aia.api.schema import WRITE_ERRORS, errors
 from aia.api.selectors import user_map_by_username
-from aia.api.serializers import OPTION_DECISION_CHOICES, CaseDetailSerializer
+from aia.api.serializers import CaseDetailSerializer
 from aia.api.views.base import ApiView
 from aia.api.views.cases import case_detail_data
 from aia.exceptions import InvalidInput, NotFound
-from aia.models.choices import Decision, Marking
-from aia.services import cases as case_services
-
-TEAM_FIELDS = ("lead_official", "legal_adviser", "officials", "minister")
-
-
-@dataclass(frozen=True)
-class TransitionSpec:
-    """The service that takes a transition and the body fields it reads."""
-
-    service: Callable[..., Any]
-    inputs: tuple[str, ...] = ()
-
-
-TRANSITIONS: dict[str, TransitionSpec] = {
-    "assign": TransitionSpec(case_services.case_assign, (*TEAM_FIELDS, "marking")),
-    "start_assessment": TransitionSpec(case_services.case_start_assessment),
-    "submit_assessment": TransitionSpec(case_services.case_submit_assessment),
-    "return_assessment": TransitionSpec(case_services.case_return_assessment, ("comment",)),
-    "approve_assessment": TransitionSpec(case_services.case_approve_assessment, ("comment",)),
-    "submit_options": TransitionSpec(case_services.case_submit_options),
-    "return_options": TransitionSpec(case_services.case_return_options, ("comment",)),
-    "approve_options": TransitionSpec(case_services.case_approve_options, ("comment",)),
-    "return_for_revision": TransitionSpec(case_services.case_return_for_revision, ("comment",)),
-    "sign_off": TransitionSpec(case_services.case_sign_off, ("password", "comment")),
-    "submit_to_minister": TransitionSpec(case_services.case_submit_to_minister),
-    "record_decision": TransitionSpec(
-        case_services.case_record_decision, ("decision", "note", "option_decisions")
-    ),
-    "request_revision": TransitionSpec(case_services.case_request_revision, ("comment",)),
-    "close": TransitionSpec(case_services.case_close, ("note",)),
-    "reopen": TransitionSpec(case_services.case_reopen, ("reason",)),
-    "withdraw": TransitionSpec(case_services.case_withdraw, ("reason",)),
-}
+from aia.services.transitions import TRANSITIONS, Input, Transition
 
 _INPUTS_TABLE = "\n".join(
-    f"| `{name}` | {', '.join(f'`{field}`' for field in spec.inputs) or '(none)'} |"
+    f"| `{name}` | {', '.join(f'`{field}`' for field in spec.input_names()) or '(none)'} |"
     for name, spec in TRANSITIONS.items()
 )
 
@@ -79,67 +48,108 @@ says what is missing), 404 for a case you cannot see or a transition name that d
 """
 
 
-class TransitionInputSerializer(StrictSerializer):
-    comment = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
-    reason = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
-    note = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
-    password = StrictCharField(
-        required=False,
-        allow_blank=True,
-        trim_whitespace=False,
-        max_length=4096,
-        write_only=True,
-        style={"input_type": "password"},
-        help_text="`sign_off` only: your own password.",
-    )
-    decision = serializers.ChoiceField(choices=Decision.choices, required=False)
-    option_decisions = serializers.DictField(
-        child=serializers.ChoiceField(choices=OPTION_DECISION_CHOICES),
-        required=False,
-        help_text="`record_decision` only: {option id: decision}.",
-    )
-    lead_official = StrictCharField(required=False, max_length=150, help_text="A username.")
-    legal_adviser = StrictCharField(required=False, max_length=150, help_text="A username.")
-    officials = serializers.ListField(
-        child=StrictCharField(max_length=150),
-        required=False,
-        max_length=100,
-        help_text="Usernames of the other officials.",
-    )
-    minister = StrictCharField(
-        required=False, allow_null=True, max_length=150, help_text="A username, or null."
-    )
-    marking = serializers.ChoiceField(
-        choices=Marking.choices, required=False, help_text="`assign` only: change the marking."
-    )
+def _field(spec: Input) -> serializers.Field:
+    """The API's field for one input of a transition. Required inputs are checked by the
+    service, after the user's permission, so that someone who may not act hears that."""
+    help_text = spec.help or None
+    if spec.kind == "text":
+        return StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    if spec.kind == "password":
+        return StrictCharField(
+            required=False,
+            allow_blank=True,
+            trim_whitespace=False,
+            max_length=4096,
+            write_only=True,
+            style={"input_type": "password"},
+            help_text="Your own password.",
+        )
+    if spec.kind == "choice":
+        return serializers.ChoiceField(choices=spec.choices, required=False, help_text=help_text)
+    if spec.kind == "decisions":
+        return serializers.DictField(
+            child=serializers.ChoiceField(choices=spec.choices),
+            required=False,
+            help_text=help_text,
+        )
+    if spec.kind == "user":
+        return StrictCharField(
+            required=False, allow_null=True, max_length=150, help_text="A username."
+        )
+    if spec.kind == "users":
+        return serializers.ListField(
+            child=StrictCharField(max_length=150),
+            required=False,
+            max_length=100,
+            help_text="Usernames.",
+        )
+    raise ValueError(f"No API field for inputs of kind {spec.kind!r}.")
 
-    class Meta:
-        ref_name = "TransitionInput"
+
+def _input_serializer(name: str, fields: dict[str, Input]) -> type[StrictSerializer]:
+    """A serializer for the given inputs, refusing any other field."""
+    attributes: dict[str, Any] = {field: _field(spec) for field, spec in fields.items()}
+    attributes["Meta"] = type("Meta", (), {"ref_name": name})
+    return type(f"{name}Serializer", (StrictSerializer,), attributes)
 
 
-def _resolve_team(data: dict[str, Any]) -> dict[str, Any]:
-    """Turn the usernames of an ``assign`` body into users; unknown ones are field errors."""
-    names = [data[f] for f in ("lead_official", "legal_adviser", "minister") if data.get(f)]
-    names += data.get("officials", [])
-    users = user_map_by_username(usernames=names)
-    fields: dict[str, list[str]] = {}
-    resolved: dict[str, Any] = {}
-    for field in ("lead_official", "legal_adviser", "minister"):
-        name = data.get(field)
-        resolved[field] = users.get(name) if name else None
-        if name and field not in fields and resolved[field] is None:
-            fields[field] = [f"There is no active user '{name}'."]
-    resolved["officials"] = []
-    for name in data.get("officials", []):
-        if name in users:
-            resolved["officials"].append(users[name])
+# What the schema documents: every input any transition reads (each transition's own are in
+# the table above).
+TransitionInputSerializer = _input_serializer(
+    "TransitionInput",
+    {field.name: field for spec in TRANSITIONS.values() for field in spec.inputs},
+)
+
+
+def _inputs(spec: Transition, data: Any) -> dict[str, Any]:
+    """Check a transition's body; return its service's keyword arguments (people resolved
+    from their usernames). Fields the transition does not read are refused with 400."""
+    serializer = TransitionInputSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    body = serializer.validated_data
+    unused = sorted(set(body) - set(spec.input_names()))
+    if unused:
+        raise InvalidInput(
+            f"The '{spec.name}' transition does not take {', '.join(unused)}.",
+            {field: [f"'{spec.name}' does not take this field."] for field in unused},
+        )
+    people = _people(spec, body)
+    kwargs = {}
+    for field in spec.inputs:
+        if field.kind in ("user", "users"):
+            kwargs[field.name] = people[field.name]
+        elif field.kind == "decisions":
+            kwargs[field.name] = body.get(field.name)
         else:
-            fields.setdefault("officials", []).append(f"There is no active user '{name}'.")
-    if fields:
-        raise InvalidInput("Check the team.", fields)
-    if "marking" in data:
-        resolved["marking"] = data["marking"]
-    return resolved
+            kwargs[field.name] = body.get(field.name, "")
+    return kwargs
+
+
+def _people(spec: Transition, body: dict[str, Any]) -> dict[str, Any]:
+    """The users a body names by username (``user`` and ``users`` inputs); an unknown or
+    inactive username is a field error."""
+    named = {
+        field.name: (body.get(field.name) or [])
+        if field.kind == "users"
+        else ([body[field.name]] if body.get(field.name) else [])
+        for field in spec.inputs
+        if field.kind in ("user", "users")
+    }
+    users = user_map_by_username(usernames=[name for names in named.values() for name in names])
+    errors = {
+        field: [f"There is no active user '{name}'." for name in names if name not in users]
+        for field, names in named.items()
+    }
+    errors = {field: messages for field, messages in errors.items() if messages}
+    if errors:
+        raise InvalidInput("Check the team.", errors)
+    return {
+        field.name: [users[name] for name in named[field.name]]
+        if field.kind == "users"
+        else next((users[name] for name in named[field.name]), None)
+        for field in spec.inputs
+        if field.name in named
+    }
 
 
 class CaseTransitionApi(ApiView):
@@ -156,7 +166,7 @@ class CaseTransitionApi(ApiView):
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
                 enum=list(TRANSITIONS),
-                description="The transition (DESIGN §3).",
+                description="The transition's name.",
             )
         ],
         request=TransitionInputSerializer,
@@ -169,22 +179,7 @@ class CaseTransitionApi(ApiView):
                 f"There is no transition named '{name}'.", {"transitions": list(TRANSITIONS)}
             )
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
-        serializer = TransitionInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        unused = sorted(set(data) - set(spec.inputs))
-        if unused:
-            raise InvalidInput(
-                f"The '{name}' transition does not take {', '.join(unused)}.",
-                {field: [f"'{name}' does not take this field."] for field in unused},
-            )
-        if name == "assign":
-            kwargs = _resolve_team(data)
-        else:
-            kwargs = {field: data.get(field, "") for field in spec.inputs}
-            if "option_decisions" in kwargs:
-                kwargs["option_decisions"] = data.get("option_decisions")
-        case = spec.service(case=case, actor=request.user, **kwargs)
+        case = spec.service(case=case, actor=request.user, **_inputs(spec, request.data))
         # Read the case back with its team, whether or not the user can still see it (an
         # unassigned case withdrawn by an SRO leaves their view, but they just acted on it).
         case = selectors.case_queryset().get(pk=case.pk)

@@ -22,8 +22,8 @@ from aia.models.choices import (
     Stage,
     TriggerKind,
 )
+from aia.services.transitions import TRANSITIONS
 from aia.web.diff import OPTION_FIELDS, SECTION_FIELDS, display, section_title, source_line
-from aia.web.transitions import PAGES
 
 register = template.Library()
 
@@ -176,13 +176,13 @@ def is_overdue(deadline: datetime.date | None) -> bool:
 
 @register.filter
 def transition_button(name: str) -> str:
-    page = PAGES.get(name)
+    page = TRANSITIONS.get(name)
     return page.button if page else name.replace("_", " ").capitalize()
 
 
 @register.filter
 def transition_style(name: str) -> str:
-    page = PAGES.get(name)
+    page = TRANSITIONS.get(name)
     return page.style if page else ""
 
 
@@ -190,7 +190,7 @@ def transition_style(name: str) -> str:
 def event_title(event: CaseEvent) -> str:
     """Say what an audit event records, in a few words."""
     if event.type == EventType.TRANSITION and event.transition:
-        page = PAGES.get(event.transition)
+        page = TRANSITIONS.get(event.transition)
         return page.title if page else event.transition.replace("_", " ").capitalize()
     return _label(EventType, event.type)
 

@@ -17,14 +17,16 @@ from aia.services.cases import case_team_update
 from aia.services.reports import report_requeue
 from aia.services.reviews import dissent_record
 from aia.services.security import access_record
+from aia.services.transitions import TRANSITIONS, Transition
 from aia.web import selectors as web_selectors
 from aia.web.errors import add_field_errors, error_summary_items, web_view
-from aia.web.forms import CommentForm, DissentForm, NoteForm, ReasonForm, TeamForm
+from aia.web.forms import DissentForm, TeamForm
 from aia.web.transitions import (
-    PAGES,
-    TransitionPage,
+    DEDICATED_PAGES,
     blocked_transitions,
     page_transitions,
+    text_form,
+    text_form_inputs,
     transition_refusal,
 )
 
@@ -126,49 +128,46 @@ def _team_candidates(marking: str | None) -> dict[str, Any]:
     }
 
 
-def _transition_form(page: TransitionPage, case: Case, data: Any) -> Any:
-    if page.form is TeamForm:
+def _transition_form(spec: Transition, case: Case, data: Any) -> Any:
+    if spec.name == "assign":
         # At assignment the marking may still be lowered, so every role holder is offered
         # (labelled with their clearance when it falls short); the service checks them.
         return TeamForm(
             data, candidates=_team_candidates(None), marking=case.marking, with_marking=True
         )
-    return page.form(data, **(page.form_kwargs or {}))
+    return text_form(spec, data)
 
 
 def _transition_kwargs(form: Any) -> dict[str, Any]:
     if isinstance(form, TeamForm):
         return form.service_kwargs()
-    for form_class, name in ((CommentForm, "comment"), (ReasonForm, "reason"), (NoteForm, "note")):
-        if isinstance(form, form_class):
-            return {name: form.cleaned_data[name]}
-    return {}
+    return text_form_inputs(form)
 
 
 @web_view
 def case_transition(request: HttpRequest, case_id: Any, name: str) -> HttpResponse:
     """Ask for a transition's inputs and confirmation (GET); take it (POST)."""
-    page = PAGES.get(name)
-    if page is None:
+    spec = TRANSITIONS.get(name)
+    if spec is None:
         raise NotFound("There is no such step.")
     user = request.user
     case = selectors.case_get_for_user(user=user, case_id=case_id)
-    if page.page:
-        return redirect(page.page, case_id=case.pk)
+    if name in DEDICATED_PAGES:
+        return redirect(DEDICATED_PAGES[name], case_id=case.pk)
     refusal = transition_refusal(case, user, name)
     if refusal is not None:
         raise refusal
-    form = _transition_form(page, case, request.POST if request.method == "POST" else None)
+    form = _transition_form(spec, case, request.POST if request.method == "POST" else None)
     unplaced: dict[str, list[str]] = {}
     if request.method == "POST" and form.is_valid():
         try:
-            page.service(case=case, actor=user, **_transition_kwargs(form))
+            spec.service(case=case, actor=user, **_transition_kwargs(form))
         except InvalidInput as error:
             unplaced = add_field_errors(form, error.fields)
             if not error.fields:
                 unplaced = {"": [error.message]}
         else:
-            messages.success(request, page.success)
+            messages.success(request, spec.success)
             return redirect_after_action(request, case)
     return render(
         request,
@@ -176,7 +175,7 @@ def case_transition(request: HttpRequest, case_id: Any, name: str) -> HttpRespon
         {
             "case": case,
             "name": name,
-            "page": page,
+            "page": spec,
             "form": form,
             "errors": error_summary_items(
                 form, messages=[m for ms in unplaced.values() for m in ms]

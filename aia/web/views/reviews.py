@@ -13,11 +13,11 @@ from aia.exceptions import Conflict, InvalidInput
 from aia.framework import get_framework
 from aia.models import Case, User
 from aia.models.choices import CaseState, Stage
+from aia.services.transitions import TRANSITIONS
 from aia.web import selectors as web_selectors
 from aia.web.diff import stage_diff
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import CommentForm
-from aia.web.transitions import PAGES
 from aia.web.views.cases import redirect_after_action
 
 # The stage each review state reviews, and its two transitions.
@@ -45,11 +45,13 @@ def review(request: HttpRequest, case_id: Any) -> HttpResponse:
         name, form = (approve, approve_form) if action == "approve" else (return_, return_form)
         if form.is_valid():
             try:
-                PAGES[name].service(case=case, actor=user, comment=form.cleaned_data["comment"])
+                TRANSITIONS[name].service(
+                    case=case, actor=user, comment=form.cleaned_data["comment"]
+                )
             except InvalidInput as error:
                 add_field_errors(form, error.fields)
             else:
-                messages.success(request, PAGES[name].success)
+                messages.success(request, TRANSITIONS[name].success)
                 return redirect_after_action(request, case)
         errors = error_summary_items(form)
         status = 400

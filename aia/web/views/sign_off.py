@@ -19,10 +19,11 @@ from aia.reports.snapshot import build_snapshot
 from aia.services.cases import case_record_decision, case_sign_off
 from aia.services.reports import report_download_record
 from aia.services.security import user_reauthenticate
+from aia.services.transitions import TRANSITIONS
 from aia.web import selectors as web_selectors
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import DecisionForm, SignOffForm
-from aia.web.transitions import PAGES, transition_refusal
+from aia.web.transitions import transition_refusal
 from aia.web.views.cases import redirect_after_action
 
 
@@ -53,7 +54,7 @@ def sign_off(request: HttpRequest, case_id: Any) -> HttpResponse:
                 raise
             unplaced = add_field_errors(form, fields)
         else:
-            messages.success(request, PAGES["sign_off"].success)
+            messages.success(request, TRANSITIONS["sign_off"].success)
             return redirect_after_action(request, case)
     return render(
         request,
@@ -126,7 +127,7 @@ def minister(request: HttpRequest, case_id: Any) -> HttpResponse:
         except InvalidInput as error:
             unplaced = add_field_errors(form, error.fields, rename=form.error_field_names())
         else:
-            messages.success(request, PAGES["record_decision"].success)
+            messages.success(request, TRANSITIONS["record_decision"].success)
             return redirect_after_action(request, case)
     return render(
         request,
