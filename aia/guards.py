@@ -1,4 +1,5 @@
-"""Guards of the case state machine: pure predicates over a case (DESIGN §3).
+"""Guards of the case state machine: pure predicates over a case (docs/architecture.md,
+*Transitions*).
 
 Each guard answers one question about the case's own data and can explain a refusal in
 words a user understands. Guards never write and never look at who is asking: who may take a

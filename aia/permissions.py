@@ -77,7 +77,8 @@ def is_case_minister(case: Case, user: User) -> bool:
 def has_contributed(case: Case, user: User, stage: Stage) -> bool:
     """Return whether the user edited or submitted the stage's content in the current version.
 
-    This is the four-eyes rule of DESIGN §4, read from the audit trail itself.
+    This is the four-eyes rule (docs/architecture.md, *Integrity rules*), read from the audit
+    trail itself.
     """
     return case.events.filter(
         Q(type__in=CONTENT_EVENT_TYPES) | Q(transition__in=SUBMITTING_TRANSITIONS[stage]),
@@ -138,7 +139,8 @@ def can_read_report(report: Report, user: User) -> bool:
     """Return whether the user may open the report's PDF.
 
     Whoever may see the case may, except that a minister whose only place on the case is its
-    minister reads a report once it has been submitted to them (DESIGN §2).
+    minister reads a report once it has been submitted to them (docs/architecture.md,
+    *Need-to-know*).
     """
     case = report.case
     if not can_view_case(case, user):

@@ -1,4 +1,4 @@
-"""The five roles of DESIGN §2 and the permissions each role's group holds."""
+"""The five roles (docs/architecture.md, *Roles*) and the permissions each role's group holds."""
 
 ROLE_PERMISSIONS = {
     "official": ["edit_case_content", "add_trigger", "view_trigger"],

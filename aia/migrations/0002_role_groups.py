@@ -1,4 +1,4 @@
-"""Create the five role groups of DESIGN §2 with their permissions."""
+"""Create the five role groups (docs/architecture.md, *Roles*) with their permissions."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

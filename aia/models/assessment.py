@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 class Section(models.Model):
     """One section of a case's assessment in one version: scope, a risk factor, the UK
-    footprint or a dimension (codes are the contract of DESIGN §5).
+    footprint or a dimension (codes are a contract: docs/architecture.md, *Assessment sections*).
 
     Fields that do not apply to a section's kind stay empty: ``rating`` and ``indicators`` are
     for risk factors, ``capacity`` for dimensions, ``exposure`` for the UK footprint, and the
@@ -116,7 +116,8 @@ class Section(models.Model):
         return data
 
     def compute_status(self) -> str:
-        """Return the status the section's content earns (see docs/assessment.md)."""
+        """Return the status the section's content earns (docs/architecture.md, *Assessment
+        sections*)."""
         required: tuple[str, ...]
         if self.kind == SectionKind.SCOPE:
             required = ("analysis", "period_start", "groups_at_risk", "crimes_at_risk")

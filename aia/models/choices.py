@@ -1,6 +1,7 @@
 """Enumerations shared by the models, services and interfaces.
 
-Values marked *contract* in DESIGN.md are relied on by API clients: never rename them.
+Values marked *contract* are relied on by API clients (docs/architecture.md, *Contract
+names*): never rename them.
 """
 
 from django.db import models
@@ -30,7 +31,8 @@ class Marking(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """The five roles of DESIGN §2, each a Django Group of the same name (contract)."""
+    """The five roles (docs/architecture.md, *Roles*), each a Django Group of the same name
+    (contract)."""
 
     OFFICIAL = "official", "Official"
     LEGAL_ADVISER = "legal_adviser", "Legal adviser"
@@ -66,7 +68,8 @@ class Track(models.TextChoices):
 
 
 class TriggerKind(models.TextChoices):
-    """The three warnings of DESIGN §1, with courts split in two (contract)."""
+    """The three kinds of warning (docs/architecture.md, *Why AIA exists*), with courts split
+    in two (contract)."""
 
     ICJ_FINDING = "icj_finding", "ICJ finding"
     OTHER_COURT_FINDING = "other_court_finding", "Finding of another court"
@@ -155,7 +158,8 @@ class OptionCategory(models.TextChoices):
     PROGRAMMATIC = "programmatic", "Programmatic"
 
 
-# Each core category needs an option or a recorded reason why none (DESIGN §3, submit_options).
+# Each core category needs an option or a recorded reason why none before `submit_options`
+# (docs/architecture.md, *Transitions* and *Options*).
 CORE_OPTION_CATEGORIES = (
     OptionCategory.DIPLOMACY,
     OptionCategory.SANCTIONS,

@@ -76,7 +76,8 @@ class Trigger(models.Model):
 
     @property
     def is_expedited(self) -> bool:
-        """Return whether this trigger puts its case on the expedited track (DESIGN §5)."""
+        """Return whether this trigger puts its case on the expedited track
+        (docs/architecture.md, *Situations and triggers*)."""
         return self.finding == Finding.ONGOING or (
             self.kind == TriggerKind.ICJ_FINDING
             and self.instrument == Instrument.PROVISIONAL_MEASURES_ORDER

@@ -25,7 +25,7 @@ from aia.reports.chart import chart_geometry
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 STYLESHEET = ASSETS_DIR / "report.css"
 
-# The report's sections in the order DESIGN §8 and issue 4 fix: (anchor, title).
+# The report's sections in the order docs/reports.md gives ("What is in it"): (anchor, title).
 SECTIONS = (
     ("summary", "Summary and recommended options"),
     ("triggers", "Triggers and knowledge-date chronology"),

@@ -1,6 +1,7 @@
-"""Contract names (DESIGN §3) the API tests pin independently of the code under test."""
+"""Contract names (docs/architecture.md, *Contract names*) the API tests pin independently of
+the code under test."""
 
-# DESIGN §3, in order.
+# docs/architecture.md, *Transitions*, in order.
 TRANSITION_NAMES = {
     "assign",
     "start_assessment",

@@ -167,7 +167,8 @@ def test_case_goes_from_trigger_to_signed_off_report_and_closure_over_http(team)
 
 
 def test_lifecycle_urls_are_the_contract_paths(team):
-    # The helpers the other tests use build exactly the paths of DESIGN §6.
+    # The helpers the other tests use build exactly the paths of docs/architecture.md, *The
+    # REST API*.
     from tests.factories import new_case
 
     case = new_case(team)

@@ -10,7 +10,7 @@ from tests.api.contract import TRANSITION_NAMES
 
 pytestmark = pytest.mark.django_db
 
-# DESIGN §6: every contract path and method.
+# docs/architecture.md, *The REST API*: every contract path and method.
 CONTRACT = {
     "/api/v1/auth/token/": {"post"},
     "/api/v1/triggers/": {"get", "post"},

@@ -1,4 +1,4 @@
-"""The expected answer of every permission-matrix cell, written from DESIGN.md §2-4 and §6.
+"""The expected answer of every permission-matrix cell, written from docs/architecture.md.
 
 This module is the *oracle*: it must never import the application's own permission code
 (``aia.permissions``, ``aia.selectors``, the services or the django-fsm definitions), or the
@@ -6,10 +6,11 @@ matrix would only check the app against itself. Everything here is transcribed f
 document; where the design is silent, the assumption is written next to the rule (``ASSUMPTION``).
 
 An answer is one of the outcome classes below. The API and the pages use the same codes
-(DESIGN §6): 404 for a case that does not exist *or* that the user may not see, 403 for a case
-the user sees but whose action their role or place on the team forbids, 409 for an action the
-user's role allows but the case's state (or a guard) forbids now. The role is checked before
-the state: a user who could never take an action hears 403, whatever the state.
+(docs/architecture.md, *The REST API*): 404 for a case that does not exist *or* that the user
+may not see, 403 for a case the user sees but whose action their role or place on the team
+forbids, 409 for an action the user's role allows but the case's state (or a guard) forbids
+now. The role is checked before the state: a user who could never take an action hears 403,
+whatever the state.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ CONFLICT = "409"
 SIGN_IN = "sign-in"  # anonymous: the page redirects to sign-in (302), the API answers 401
 
 # ------------------------------------------------------------------------------
-# DESIGN §3: the states, in the order of the happy path, then the two ends.
+# docs/architecture.md, *States*: the states, in the order of the happy path, then the two ends.
 # ------------------------------------------------------------------------------
 STATES = (
     "triggered",
@@ -42,8 +43,8 @@ STATES = (
 FINISHED = ("closed", "withdrawn")
 BEFORE_SIGNED_OFF = STATES[: STATES.index("signed_off")]
 
-# Who may take a transition (DESIGN §3, column "who"). The positions are a user's place on
-# the case's team; "any_sro" is any holder of the SRO role.
+# Who may take a transition (docs/architecture.md, *Transitions*, column "who"). The positions
+# are a user's place on the case's team; "any_sro" is any holder of the SRO role.
 CASE_SRO = "sro"
 TEAM_OFFICIAL = "team_official"  # the lead official or another official on the case
 LEAD = "lead"
@@ -91,10 +92,11 @@ TRANSITIONS: dict[str, Transition] = {
     "withdraw": Transition(BEFORE_SIGNED_OFF, "withdrawn", (CASE_SRO,)),
 }
 
-# DESIGN §4: content is editable only in its own editing state. ASSUMPTION: the scope is part of
-# the assessment stage's content (it is what the legal adviser reviews with the risk analysis),
-# so it is editable in `scoping` and still in `assessment`; the risk factors, the footprint and
-# the dimensions only in `assessment`; the options register only in `options`.
+# docs/architecture.md, *States*: content is editable only in its own editing state.
+# ASSUMPTION: the scope is part of the assessment stage's content (it is what the legal adviser
+# reviews with the risk analysis), so it is editable in `scoping` and still in `assessment`; the
+# risk factors, the footprint and the dimensions only in `assessment`; the options register only
+# in `options`.
 EDITING_STATES = {
     "scope": ("scoping", "assessment"),
     "risk_factor": ("assessment",),
@@ -102,12 +104,13 @@ EDITING_STATES = {
 }
 
 # The states from which the minister may read the signed report: once it has been submitted to
-# them (DESIGN §2, minister: "read signed-off reports submitted to them").
+# them (docs/architecture.md, *Need-to-know*, "Ministers and the signed report").
 SUBMITTED_TO_MINISTER = ("with_minister", "monitoring", "closed")
 
 
 # ------------------------------------------------------------------------------
-# DESIGN §2: the users. A persona is a role with a place (or none) on the case's team.
+# docs/architecture.md, *Roles*: the users. A persona is a role with a place (or none) on the
+# case's team.
 # ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Persona:
@@ -145,14 +148,15 @@ PERSONAS: tuple[Persona, ...] = (
 
 # Who contributed to each stage's content in the test data (the matrix builds its cases so: the
 # lead fills the scope and submits each stage; the team's second official, "official", fills
-# the assessment and the options). The four-eyes rule (DESIGN §4) bars them from approving or
-# signing off those stages; the legal adviser and the SRO contributed nothing.
+# the assessment and the options). The four-eyes rule (docs/architecture.md, *Integrity rules*)
+# bars them from approving or signing off those stages; the legal adviser and the SRO
+# contributed nothing.
 CONTRIBUTORS = {"assessment": {"lead", "official"}, "options": {"lead", "official"}}
 
 
 def has_team(state: str) -> bool:
-    """A `triggered` case is awaiting a team (DESIGN §3); from `assign` on it has one, and keeps
-    it to the end."""
+    """A `triggered` case is awaiting a team (docs/architecture.md, *States*); from `assign` on
+    it has one, and keeps it to the end."""
     return state != "triggered"
 
 
@@ -170,9 +174,9 @@ def on_team(persona: Persona, state: str) -> bool:
 
 
 def sees(persona: Persona, cleared: bool, state: str) -> bool:
-    """DESIGN §2: a user sees a case only if on its team (or an auditor, or an SRO with the
-    all-cases permission) and cleared for its marking; a new case without a team is seen by
-    SROs and auditors."""
+    """docs/architecture.md, *Need-to-know*: a user sees a case only if on its team (or an
+    auditor, or an SRO with the all-cases permission) and cleared for its marking; a new case
+    without a team is seen by SROs and auditors."""
     if not cleared:
         return False
     if persona.all_cases or on_team(persona, state):
@@ -205,7 +209,8 @@ def _gate(persona: Persona, cleared: bool, state: str) -> str | None:
 
 def read(persona: Persona, cleared: bool, state: str) -> str:
     """Read anything about a case the user sees: the case page, sections, options, the
-    audit trail (DESIGN §2: the team sees its case; auditors read everything)."""
+    audit trail (docs/architecture.md, *Roles*: the team sees its case; auditors read
+    everything)."""
     return _gate(persona, cleared, state) or OK
 
 
@@ -226,8 +231,9 @@ def transition(persona: Persona, cleared: bool, state: str, name: str) -> str:
 
 
 def edit_content(persona: Persona, cleared: bool, state: str, kind: str) -> str:
-    """Edit a section or the options register: DESIGN §2 (officials "complete scope,
-    assessment sections and options on cases they are on") and §4 (only in its editing state)."""
+    """Edit a section or the options register: docs/architecture.md, *Roles* (officials edit
+    the sections and options of the cases they are on) and *States* (only in its editing
+    state)."""
     gate = _gate(persona, cleared, state)
     if gate:
         return gate
@@ -238,8 +244,9 @@ def edit_content(persona: Persona, cleared: bool, state: str, kind: str) -> str:
 
 def read_signed_report(persona: Persona, cleared: bool, state: str) -> str:
     """Open a signed report's PDF: whoever sees the case, except that the case's minister
-    reads it only once it has been submitted to them (DESIGN §2). ASSUMPTION: before then the
-    minister, who sees the case, is refused with 403 rather than 404."""
+    reads it only once it has been submitted to them (docs/architecture.md, *Need-to-know*).
+    ASSUMPTION: before then the minister, who sees the case, is refused with 403 rather than
+    404."""
     gate = _gate(persona, cleared, state)
     if gate:
         return gate
@@ -249,8 +256,9 @@ def read_signed_report(persona: Persona, cleared: bool, state: str) -> str:
 
 
 def record_dissent(persona: Persona, cleared: bool, state: str) -> str:
-    """DESIGN §5: anyone on the team may record a dissent on a stage. ASSUMPTION: not on a
-    finished (closed or withdrawn) case, which can no longer change: 409 for the team."""
+    """docs/architecture.md, *Reviews and dissents*: anyone on the team may record a dissent
+    on a stage. ASSUMPTION: not on a finished (closed or withdrawn) case, which can no longer
+    change: 409 for the team."""
     gate = _gate(persona, cleared, state)
     if gate:
         return gate
@@ -260,9 +268,10 @@ def record_dissent(persona: Persona, cleared: bool, state: str) -> str:
 
 
 def change_team(persona: Persona, cleared: bool, state: str) -> str:
-    """DESIGN §2: the SRO assigns teams. ASSUMPTION (the design is silent on changes after
-    `assign`): the case's SRO may change the team of an assigned, open case; on a finished
-    case that is 409. A case awaiting a team has no SRO yet, so nobody may (403)."""
+    """docs/architecture.md, *Roles*: the SRO assigns teams. ASSUMPTION (the design was silent
+    on changes after `assign`): the case's SRO may change the team of an assigned, open case;
+    on a finished case that is 409. A case awaiting a team has no SRO yet, so nobody may
+    (403)."""
     gate = _gate(persona, cleared, state)
     if gate:
         return gate
@@ -272,9 +281,9 @@ def change_team(persona: Persona, cleared: bool, state: str) -> str:
 
 
 def review_page(persona: Persona, cleared: bool, state: str) -> str:
-    """The legal review page shows the stage under review (DESIGN §7) to whoever sees the
-    case; the approve and return buttons are the transitions'. ASSUMPTION: outside the two
-    review states there is nothing to review: 409."""
+    """The legal review page shows the stage under review (docs/web.md, *Pages*) to whoever
+    sees the case; the approve and return buttons are the transitions'. ASSUMPTION: outside
+    the two review states there is nothing to review: 409."""
     gate = _gate(persona, cleared, state)
     if gate:
         return gate
@@ -282,10 +291,10 @@ def review_page(persona: Persona, cleared: bool, state: str) -> str:
 
 
 def read_access_log(persona: Persona, cleared: bool, state: str) -> str:
-    """Who viewed the case and opened its reports. ASSUMPTION (not in DESIGN): this is
-    oversight material, like the audit trail DESIGN §2 names for auditors, not case content:
-    auditors read it; others who see the case are refused (403). An all-cases SRO is not an
-    auditor."""
+    """Who viewed the case and opened its reports. ASSUMPTION (made before the design said
+    so; docs/architecture.md, *Roles*, now does): this is oversight material, like the audit
+    trail, not case content: auditors read it; others who see the case are refused (403). An
+    all-cases SRO is not an auditor."""
     gate = _gate(persona, cleared, state)
     if gate:
         return gate

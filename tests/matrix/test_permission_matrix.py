@@ -4,7 +4,8 @@ Every persona (each role on and off the case's team, auditors, an SRO with the a
 permission, an integration account, a user with no role, anonymous) x cleared or not for the
 case's marking x a case in each of the 12 states x every page, API endpoint and transition that
 takes a case or a report in its path. Each cell's expected answer comes from ``oracle.py``, which
-is written from DESIGN.md alone; the test fails with a table of every cell that differs.
+is written from docs/architecture.md alone; the test fails with a table of every cell that
+differs.
 
 The cases are built once, through the real services, in the one test's transaction. Every cell
 runs in a savepoint that is rolled back, so an allowed write (a transition taken, an option
@@ -167,7 +168,8 @@ WEB_TARGETS = [
     page("review", "web:review", _case("web:review"), oracle.review_page),
     page("sign-off", "web:sign-off", _case("web:sign-off"), _transition("sign_off")),
     # ASSUMPTION: the DRAFT preview shows the case's current content, which whoever sees the
-    # case reads on the case page anyway; it is not the signed report of DESIGN §2's minister row.
+    # case reads on the case page anyway; it is not the signed report that docs/architecture.md,
+    # *Need-to-know*, keeps from the minister until it is submitted.
     page("report preview", "web:report-preview", _case("web:report-preview"), oracle.read),
     page("minister", "web:minister", _case("web:minister"), _transition("record_decision")),
     page("report", "web:report", _report("web:report"), oracle.read_signed_report),
@@ -251,8 +253,8 @@ API_TARGETS = [
         _edit("options"),
         {"category": "diplomacy", "reason": "No diplomatic channel is open."},
     ),
-    # DESIGN §2 names the audit trail for auditors; §7 shows it (the timeline) on the case page
-    # to whoever sees the case, so the team reads it too.
+    # docs/architecture.md, *Roles*, names the audit trail for auditors; docs/web.md shows it
+    # (the timeline) on the case page to whoever sees the case, so the team reads it too.
     api("GET events", "GET", "api:case-events", _case("api:case-events"), oracle.read),
     # ASSUMPTION: the list of report versions is case metadata (the case page lists them too);
     # only opening a PDF is reading the report.
@@ -317,7 +319,7 @@ def build_worlds(team) -> list[World]:
 
 
 def all_cases_sro() -> User:
-    """An SRO who also holds the all-cases permission (DESIGN §2)."""
+    """An SRO who also holds the all-cases permission (docs/architecture.md, *Roles*)."""
     user = UserFactory(username="sro_all", roles=["sro"])
     user.user_permissions.add(Permission.objects.get(codename="view_all_cases"))
     return User.objects.get(pk=user.pk)
@@ -423,8 +425,8 @@ def mismatch_table(rows: list[tuple[str, ...]]) -> str:
 # The tests
 # ------------------------------------------------------------------------------
 def test_the_oracle_knows_the_state_machine_the_app_runs():
-    """The oracle's transition table (DESIGN §3) and the app's are the same machine, so the
-    matrix tries every transition the app has (and only those)."""
+    """The oracle's transition table (docs/architecture.md, *Transitions*) and the app's are the
+    same machine, so the matrix tries every transition the app has (and only those)."""
     app = {name: (set(sources), target) for name, sources, target in transition_table()}
     design = {name: (set(t.sources), t.target) for name, t in oracle.TRANSITIONS.items()}
     assert app == design
@@ -517,7 +519,7 @@ def test_permission_matrix(team, client_for, api_for, caplog, request):
     request.config.stash.setdefault(MATRIX_SUMMARY, []).append(summary)
     if mismatches:
         pytest.fail(
-            f"{len(mismatches)} of {len(cells)} cells differ from DESIGN (tests/matrix/oracle.py):"
+            f"{len(mismatches)} of {len(cells)} cells differ from tests/matrix/oracle.py:"
             f"\n{mismatch_table(mismatches)}",
             pytrace=False,
         )

@@ -27,8 +27,9 @@ from tests.services.transitions import TRANSITIONS, allowed_actor, case_ready_fo
 
 pytestmark = pytest.mark.django_db
 
-# The transition table of DESIGN §3, pinned: a change to the graph must change this test.
-DESIGN_TABLE = [
+# The transition table of docs/architecture.md, *Transitions*, pinned: a change to the graph
+# must change this test.
+TRANSITION_TABLE = [
     ("approve_assessment", ("legal_review",), "options"),
     ("approve_options", ("options_review",), "sign_off"),
     ("assign", ("triggered",), "scoping"),
@@ -70,7 +71,7 @@ def _events(case: Case) -> int:
 
 @pytest.mark.smoke
 def test_transition_table_matches_the_design():
-    assert transition_table() == DESIGN_TABLE
+    assert transition_table() == TRANSITION_TABLE
 
 
 @pytest.mark.smoke
@@ -83,7 +84,7 @@ def test_case_docstring_lists_every_state():
 def test_transition_is_allowed_from_its_source_and_audited(team, name):
     source = TRANSITIONS[name][0]
     case = case_ready_for(name, team)
-    target = {n: t for n, _s, t in DESIGN_TABLE}[name]
+    target = {n: t for n, _s, t in TRANSITION_TABLE}[name]
     actor = allowed_actor(name, team)
     before = _events(case)
 
@@ -101,7 +102,7 @@ def test_transition_is_allowed_from_its_source_and_audited(team, name):
 def test_transitions_are_refused_from_every_other_state(team, state):
     case = case_in_state(team, state)
     before = _events(case)
-    refused = [name for name, sources, _t in DESIGN_TABLE if state not in sources]
+    refused = [name for name, sources, _t in TRANSITION_TABLE if state not in sources]
     assert refused, state
     for name in refused:
         with pytest.raises(ApplicationError) as excinfo:
