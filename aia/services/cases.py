@@ -155,6 +155,25 @@ def _check_member(
         errors.add(field, f"{user.display_name} is not cleared for {marking} material.")
 
 
+def _check_team(
+    errors: Errors,
+    marking: str,
+    *,
+    lead_official: User | None,
+    legal_adviser: User | None,
+    officials: Sequence[User],
+    minister: User | None,
+) -> None:
+    """Add an error for each member who lacks their role or clearance, or is missing."""
+    _check_member(errors, "lead_official", lead_official, Role.OFFICIAL, marking, required=True)
+    _check_member(
+        errors, "legal_adviser", legal_adviser, Role.LEGAL_ADVISER, marking, required=True
+    )
+    _check_member(errors, "minister", minister, Role.MINISTER, marking, required=False)
+    for official in officials:
+        _check_member(errors, "officials", official, Role.OFFICIAL, marking, required=False)
+
+
 # ------------------------------------------------------------------------------
 # Team
 # ------------------------------------------------------------------------------
@@ -174,25 +193,13 @@ def case_assign(
         errors = Errors()
         if marking is not None:
             marking = choice(errors, {"marking": marking}, "marking", Marking.values)
-        effective_marking = marking or case.marking
-        _check_member(
-            errors, "lead_official", lead_official, Role.OFFICIAL, effective_marking, required=True
-        )
-        _check_member(
-            errors,
-            "legal_adviser",
-            legal_adviser,
-            Role.LEGAL_ADVISER,
-            effective_marking,
-            required=True,
-        )
-        _check_member(
-            errors, "minister", minister, Role.MINISTER, effective_marking, required=False
-        )
-        for official in officials:
-            _check_member(
-                errors, "officials", official, Role.OFFICIAL, effective_marking, required=False
-            )
+        team = {
+            "lead_official": lead_official,
+            "legal_adviser": legal_adviser,
+            "officials": officials,
+            "minister": minister,
+        }
+        _check_team(errors, marking or case.marking, **team)
         if actor.pk in {getattr(lead_official, "pk", None), getattr(legal_adviser, "pk", None)}:
             errors.add(
                 "lead_official", "The SRO cannot also be the lead official or legal adviser."
@@ -244,17 +251,14 @@ def case_team_update(
                 "The team can be changed only on an assigned, open case.", {"state": case.state}
             )
         errors = Errors()
-        _check_member(
-            errors, "lead_official", lead_official, Role.OFFICIAL, case.marking, required=True
+        _check_team(
+            errors,
+            case.marking,
+            lead_official=lead_official,
+            legal_adviser=legal_adviser,
+            officials=officials,
+            minister=minister,
         )
-        _check_member(
-            errors, "legal_adviser", legal_adviser, Role.LEGAL_ADVISER, case.marking, required=True
-        )
-        _check_member(errors, "minister", minister, Role.MINISTER, case.marking, required=False)
-        for official in officials:
-            _check_member(
-                errors, "officials", official, Role.OFFICIAL, case.marking, required=False
-            )
         errors.raise_if_any("Check the team.")
         before = {
             "lead_official": case.lead_official_id,
@@ -499,38 +503,20 @@ def case_record_decision(
             errors.add("option_decisions", "Give the option decisions as {option id: decision}.")
             option_decisions = None
         errors.raise_if_any("Record a decision and a note.")
-        recommended = {
-            str(o.pk): o
-            for o in case.options.filter(
-                version=case.version,
-                withdrawn_at__isnull=True,
-                recommendation=Recommendation.RECOMMENDED,
-            )
-        }
-        per_option = {str(k): v for k, v in (option_decisions or {}).items()}
-        for option_id, value in per_option.items():
-            if option_id not in recommended:
-                errors.add(f"option_decisions.{option_id}", "This is not a recommended option.")
-            elif value not in Decision.values or value == Decision.AGREED_IN_PART:
-                errors.add(f"option_decisions.{option_id}", "Choose agreed or not_agreed.")
-        missing = [pk for pk in recommended if pk not in per_option]
-        if missing and decision == Decision.AGREED_IN_PART:
-            for option_id in missing:
-                errors.add(
-                    f"option_decisions.{option_id}",
-                    f"Say whether '{recommended[option_id].title}' is agreed.",
-                )
-        errors.raise_if_any("Record a decision on each recommended option.")
+        recommended = _recommended_options(case)
+        per_option = _decisions_per_option(recommended, decision, option_decisions or {})
         now = timezone.now()
-        for option_id, option in recommended.items():
-            OptionDecision.objects.create(
+        OptionDecision.objects.bulk_create(
+            OptionDecision(
                 case=case,
                 version=case.version,
                 option=option,
-                decision=per_option.get(option_id, decision),
+                decision=per_option[option_id],
                 decided_at=now,
                 decided_by=actor,
             )
+            for option_id, option in recommended.items()
+        )
         _take_transition(
             case,
             actor,
@@ -542,10 +528,42 @@ def case_record_decision(
             details={
                 "decision": decision,
                 "note": note,
-                "options": {pk: per_option.get(pk, decision) for pk in sorted(recommended)},
+                "options": {pk: per_option[pk] for pk in sorted(recommended)},
             },
         )
     return case
+
+
+def _recommended_options(case: Case) -> dict[str, Option]:
+    """The options of the current version recommended to the minister, by ID."""
+    options = case.options.filter(
+        version=case.version, withdrawn_at__isnull=True, recommendation=Recommendation.RECOMMENDED
+    )
+    return {str(option.pk): option for option in options}
+
+
+def _decisions_per_option(
+    recommended: Mapping[str, Option], decision: str, given: Mapping[Any, str]
+) -> dict[str, str]:
+    """Each recommended option's decision: the one given for it, or the overall decision
+    (which must then be ``agreed`` or ``not_agreed``). Refuses with field errors an option that
+    is not recommended, a decision that is not agreed or not agreed, and an option left out
+    of a decision agreed in part."""
+    errors = Errors()
+    given = {str(option_id): value for option_id, value in given.items()}
+    for option_id, value in given.items():
+        if option_id not in recommended:
+            errors.add(f"option_decisions.{option_id}", "This is not a recommended option.")
+        elif value not in Decision.values or value == Decision.AGREED_IN_PART:
+            errors.add(f"option_decisions.{option_id}", "Choose agreed or not_agreed.")
+    if decision == Decision.AGREED_IN_PART:
+        for option_id, option in recommended.items():
+            if option_id not in given:
+                errors.add(
+                    f"option_decisions.{option_id}", f"Say whether '{option.title}' is agreed."
+                )
+    errors.raise_if_any("Record a decision on each recommended option.")
+    return {option_id: given.get(option_id, decision) for option_id in recommended}
 
 
 def case_request_revision(*, case: Case, actor: User, comment: str) -> Case:
