@@ -3,6 +3,7 @@ through the services, so most models are read-only here."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aia.models import (
@@ -19,6 +20,7 @@ from aia.models import (
     User,
 )
 from aia.services.second_factor import second_factor_remove
+from aia.services.security import user_password_change
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,8 +36,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """Change a user's password from the admin through ``user_password_change``, which also
+    revokes their API token and records the change."""
+
+    def save(self, commit: bool = True) -> User:
+        if not commit:
+            # The service saves the password with the token's revocation, or not at all.
+            raise ValueError("A password change is always saved.")
+        usable = self.cleaned_data["set_usable_password"]
+        password = self.cleaned_data["password1"] if usable else None
+        return user_password_change(user=self.user, password=password)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = PasswordChangeForm
     list_display = ("username", "display_name", "clearance", "department", "is_active")
     list_filter = ("groups", "clearance", "is_active")
     fieldsets = (

@@ -36,8 +36,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov.uk")
     clearance = Marking.OFFICIAL_SENSITIVE
-    # Hashed on creation: ``set_password`` on a saved user is a change of password, which
-    # revokes their API token and is logged.
+    # Hashed on creation; changing it later goes through ``user_password_change``, which
+    # revokes the API token and logs the change.
     password = factory.LazyFunction(lambda: make_password(PASSWORD))
 
     @factory.post_generation

@@ -2,10 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
-from aia.models import CaseEvent
+from aia.models import CaseEvent, SecurityEvent
 from aia.models.choices import CaseState
-from tests.factories import UserFactory, case_in_state
+from tests.factories import PASSWORD, UserFactory, case_in_state
 from tests.signing_in import sign_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +50,51 @@ def test_admin_cannot_change_a_case_or_its_audit_trail(admin_client, team):
     assert case.title != "Renamed"
     assert case.state == CaseState.SCOPING
     assert admin_client.get(reverse("admin:aia_case_add")).status_code == 403
+
+
+def _password_change(admin_client, user, data):
+    return admin_client.post(reverse("admin:auth_user_password_change", args=[user.pk]), data)
+
+
+def test_a_password_changed_in_the_admin_revokes_the_api_token_and_is_logged(admin_client, team):
+    Token.objects.create(user=team.lead)
+    new_password = "a quite different passphrase 7"
+    response = _password_change(
+        admin_client,
+        team.lead,
+        {"password1": new_password, "password2": new_password, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    team.lead.refresh_from_db()
+    assert team.lead.check_password(new_password)
+    assert not Token.objects.filter(user=team.lead).exists()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
+    assert (event.user, event.details) == (team.lead, {"api_tokens_revoked": 1})
+
+
+def test_disabling_a_password_in_the_admin_also_revokes_the_api_token(admin_client, team):
+    Token.objects.create(user=team.lead)
+    response = _password_change(
+        admin_client, team.lead, {"usable_password": "false", "unset-password": "1"}
+    )
+    assert response.status_code == 302
+    team.lead.refresh_from_db()
+    assert not team.lead.has_usable_password()
+    assert not Token.objects.filter(user=team.lead).exists()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
+    assert (event.user, event.details) == (team.lead, {"api_tokens_revoked": 1})
+
+
+def test_a_refused_password_form_in_the_admin_changes_nothing(admin_client, team):
+    token = Token.objects.create(user=team.lead)
+    response = _password_change(
+        admin_client,
+        team.lead,
+        {"password1": "a quite different passphrase 7", "password2": "another one entirely 8"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    team.lead.refresh_from_db()
+    assert team.lead.check_password(PASSWORD)
+    assert Token.objects.filter(pk=token.pk).exists()
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.PASSWORD_CHANGED).exists()

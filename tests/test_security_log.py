@@ -4,10 +4,13 @@ import pytest
 from django.contrib.auth import authenticate, login
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.test import RequestFactory
+from rest_framework.authtoken.models import Token
 
 from aia.models import AccessRecord, SecurityEvent
 from aia.models.choices import CaseState
+from aia.services import security
 from aia.services.reports import report_download_record
+from aia.services.security import user_password_change
 from tests.factories import PASSWORD, case_in_state
 from tests.signing_in import sign_in_verified
 
@@ -104,3 +107,28 @@ def test_every_case_view_is_in_the_access_log(team, client):
     sign_in_verified(client, team.outsider)
     assert client.get(f"/cases/{case.pk}/").status_code == 404
     assert AccessRecord.objects.filter(case=case).count() == 2
+
+
+def test_a_password_change_revokes_the_api_token_and_is_logged(team):
+    Token.objects.create(user=team.lead)
+    user_password_change(user=team.lead, password="a new passphrase 7", request=_request())
+    team.lead.refresh_from_db()
+    assert team.lead.check_password("a new passphrase 7")
+    assert not Token.objects.filter(user=team.lead).exists()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
+    assert (event.user, event.details) == (team.lead, {"api_tokens_revoked": 1})
+    assert (event.ip_address, event.user_agent) == ("203.0.113.7", "pytest")
+
+
+def test_a_password_change_is_all_or_nothing(team, monkeypatch):
+    token = Token.objects.create(user=team.lead)
+
+    def broken_log(**kwargs):
+        raise RuntimeError("the security log is unavailable")
+
+    monkeypatch.setattr(security, "security_event_record", broken_log)
+    with pytest.raises(RuntimeError):
+        user_password_change(user=team.lead, password="a new passphrase 7")
+    team.lead.refresh_from_db()
+    assert team.lead.check_password(PASSWORD)
+    assert Token.objects.filter(pk=token.pk).exists()

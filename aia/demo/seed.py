@@ -40,6 +40,7 @@ from aia.services.assessment import section_update
 from aia.services.options import option_create, option_gap_record, option_update
 from aia.services.reports import report_render
 from aia.services.reviews import dissent_record
+from aia.services.security import user_password_change
 from aia.services.triggers import trigger_ingest
 
 PRODUCTION_SETTINGS = "config.settings.production"
@@ -145,8 +146,7 @@ def _user_ensure(spec: DemoUser, password: str) -> User:
         setattr(user, name, wanted[name])
     # Only set the password when it differs, so that a second run writes nothing.
     if not created and not user.check_password(password):
-        user.set_password(password)
-        changed.append("password")
+        user_password_change(user=user, password=password)
     if changed:
         user.save(update_fields=changed)
     user.groups.set(Group.objects.filter(name__in=spec.roles))

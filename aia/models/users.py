@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractUser
-from django.db import models, transaction
+from django.db import models
 
 from aia.models.choices import Marking, Role
 
@@ -8,7 +8,8 @@ class User(AbstractUser):
     """A person or integration account using AIA.
 
     Roles are Django Groups named after ``Role``; ``clearance`` is the highest protective
-    marking the user may read.
+    marking the user may read. A password is changed through
+    ``aia.services.security.user_password_change``, which also revokes the user's API token.
     """
 
     clearance = models.CharField(
@@ -31,18 +32,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
-
-    def save(self, *args, **kwargs) -> None:
-        # ``set_password`` keeps the new password in ``_password`` until the row is saved.
-        if self._password is None or self._state.adding:
-            super().save(*args, **kwargs)
-            return
-        # A new password for an existing account: its token is revoked with the save.
-        from aia.services.security import password_changed
-
-        with transaction.atomic(using=kwargs.get("using")):
-            super().save(*args, **kwargs)
-            password_changed(user=self)
 
     @property
     def display_name(self) -> str:

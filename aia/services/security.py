@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -56,20 +57,31 @@ def security_event_record(
     )
 
 
-def password_changed(*, user: User) -> SecurityEvent:
-    """Revoke the user's API token, which their old password obtained, and record the change.
+def user_password_change(
+    *, user: User, password: str | None, request: HttpRequest | None = None
+) -> User:
+    """Set an existing user's password, revoke their API token and record the change.
 
-    A web session already ends when the password changes (Django checks each session against
-    it); a token did not, so whoever held it kept the account's access until it expired.
-    ``User.save`` calls this, in the same transaction, whenever it saves a new password, so
-    that every path that sets one (the admin's form, ``manage.py changepassword``) does this.
+    The caller has validated ``password`` (its form runs the password validators); ``None``
+    disables signing in with a password (the admin's "Disabled"). A web session already ends
+    when the password changes (Django checks each session against it); a token did not, so
+    whoever held it kept the account's access until it expired. Every path that changes a
+    password calls this: the admin's password form and ``manage.py changepassword``.
     """
-    revoked, _ = Token.objects.filter(user=user).delete()
-    return security_event_record(
-        kind=SecurityEvent.Kind.PASSWORD_CHANGED,
-        user=user,
-        details={"api_tokens_revoked": revoked},
-    )
+    with transaction.atomic():
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save(update_fields=["password"])
+        revoked, _ = Token.objects.filter(user=user).delete()
+        security_event_record(
+            kind=SecurityEvent.Kind.PASSWORD_CHANGED,
+            user=user,
+            request=request,
+            details={"api_tokens_revoked": revoked},
+        )
+    return user
 
 
 def user_reauthenticate(

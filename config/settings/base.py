@@ -57,6 +57,9 @@ DATABASES = {
 INSTALLED_APPS = [
     # The admin, for superusers who have verified a one-time code (aia.admin_site).
     "aia.apps.AIAAdminConfig",
+    # Before django.contrib.auth, so that its ``changepassword`` command (which changes a
+    # password through the service that revokes the account's API token) is the one run.
+    "aia",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,7 +77,6 @@ INSTALLED_APPS = [
     # Browser forms in the GOV.UK Design System's markup (crispy-forms-gds pins crispy < 2.4).
     "crispy_forms",
     "crispy_forms_gds",
-    "aia",
 ]
 
 AUTH_USER_MODEL = "aia.User"
