@@ -1,17 +1,21 @@
 """The transactional outbox: Celery work recorded with the change that caused it."""
 
 import datetime
-import importlib
 import logging
 from collections.abc import Sequence
 from typing import Any
 
+from celery import Task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+# Registers the tasks in Celery's registry, where ``outbox_task`` looks a row's name up, in
+# every process that dispatches (web, shell, eager mode), not only in a worker.
+import aia.tasks  # noqa: F401
 from aia.models import OutboxTask
+from config.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +42,12 @@ def outbox_enqueue_many(*, task: str, kwargs_list: Sequence[dict[str, Any]]) -> 
 
 def outbox_rows(*, task: str, kwargs_list: Sequence[dict[str, Any]]) -> list[OutboxTask]:
     """Build, unsaved, the outbox rows ``outbox_enqueue_many`` would insert: for a service
-    that inserts them with other rows (``aia.inserts.insert_together``) and then calls
+    that inserts them with other rows and then calls
     ``outbox_dispatch_after_commit`` with them."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Outbox work is recorded inside the service's transaction.")
+    # A misspelt name fails the service now rather than every dispatch later.
+    outbox_task(task)
     now = timezone.now()
     return [OutboxTask(task=task, kwargs=kwargs, created_at=now) for kwargs in kwargs_list]
 
@@ -61,11 +67,18 @@ def outbox_dispatch(*, outbox_id: Any) -> bool:
     row = OutboxTask.objects.filter(pk=outbox_id, completed_at__isnull=True).first()
     if row is None:
         return False
+    try:
+        task = outbox_task(row.task)
+    except LookupError as exc:
+        # No retry mends this, but the row keeps the work until a release registers the task.
+        logger.error("Could not dispatch outbox row %s: %s", row.pk, exc)
+        OutboxTask.objects.filter(pk=row.pk).update(last_error=str(exc)[:2000])
+        return False
     OutboxTask.objects.filter(pk=row.pk).update(
         dispatched_at=timezone.now(), dispatch_count=F("dispatch_count") + 1
     )
     try:
-        _task(row.task).apply_async(kwargs=row.kwargs, task_id=str(row.pk))
+        task.apply_async(kwargs=row.kwargs, task_id=str(row.pk))
     except Exception as exc:  # the broker being down must not break the caller
         logger.warning(
             "Could not dispatch %s (%s): %s; the sweeper will retry", row.task, row.pk, exc
@@ -75,10 +88,15 @@ def outbox_dispatch(*, outbox_id: Any) -> bool:
     return True
 
 
-def _task(name: str):
-    """Return the Celery task registered under ``name`` (``module.function``)."""
-    module, _, attribute = name.rpartition(".")
-    return getattr(importlib.import_module(module), attribute)
+def outbox_task(name: str) -> Task:
+    """Return the Celery task registered under ``name``, as stored on an outbox row.
+
+    Raise ``LookupError`` naming the task if Celery has none by that name.
+    """
+    try:
+        return celery_app.tasks[name]
+    except KeyError:
+        raise LookupError(f"No Celery task is registered as {name!r}.") from None
 
 
 def outbox_complete(*, outbox_id: Any, error: str = "") -> None:
