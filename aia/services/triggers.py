@@ -102,9 +102,14 @@ def trigger_ingest(
 
 
 def trigger_find(*, source_body: str, reference: str) -> IngestResult | None:
-    """Return the result of the trigger ``(source_body, reference)`` if it was seen before."""
+    """Return the result of the trigger ``(source_body, reference)`` if it was seen before.
+
+    Only what the answer names is loaded (other fields load when first read): every feed
+    replays its triggers, and most posts are replays.
+    """
     trigger = (
         Trigger.objects.select_related("case")
+        .only("id", "outcome", "case__id", "case__reference", "case__state")
         .filter(source_body=source_body, reference=reference)
         .first()
     )
