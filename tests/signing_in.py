@@ -50,3 +50,20 @@ def sign_in_verified(client: Client, user: User) -> Client:
         session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
         session.save()
     return client
+
+
+def assert_password_changed(user: User, password: str | None) -> None:
+    """Assert that the user's password is now ``password`` (``None``: signing in with a
+    password is off), their API token revoked, and the change logged once."""
+    from rest_framework.authtoken.models import Token
+
+    from aia.models import SecurityEvent
+
+    user.refresh_from_db()
+    if password is None:
+        assert not user.has_usable_password()
+    else:
+        assert user.check_password(password)
+    assert not Token.objects.filter(user=user).exists()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
+    assert (event.user, event.details) == (user, {"api_tokens_revoked": 1})

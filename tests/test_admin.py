@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 from aia.models import CaseEvent, SecurityEvent
 from aia.models.choices import CaseState
 from tests.factories import PASSWORD, UserFactory, case_in_state
-from tests.signing_in import sign_in_verified
+from tests.signing_in import assert_password_changed, sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -65,11 +65,7 @@ def test_a_password_changed_in_the_admin_revokes_the_api_token_and_is_logged(adm
         {"password1": new_password, "password2": new_password, "usable_password": "true"},
     )
     assert response.status_code == 302
-    team.lead.refresh_from_db()
-    assert team.lead.check_password(new_password)
-    assert not Token.objects.filter(user=team.lead).exists()
-    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
-    assert (event.user, event.details) == (team.lead, {"api_tokens_revoked": 1})
+    assert_password_changed(team.lead, new_password)
 
 
 def test_disabling_a_password_in_the_admin_also_revokes_the_api_token(admin_client, team):
@@ -78,11 +74,7 @@ def test_disabling_a_password_in_the_admin_also_revokes_the_api_token(admin_clie
         admin_client, team.lead, {"usable_password": "false", "unset-password": "1"}
     )
     assert response.status_code == 302
-    team.lead.refresh_from_db()
-    assert not team.lead.has_usable_password()
-    assert not Token.objects.filter(user=team.lead).exists()
-    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
-    assert (event.user, event.details) == (team.lead, {"api_tokens_revoked": 1})
+    assert_password_changed(team.lead, None)
 
 
 def test_a_refused_password_form_in_the_admin_changes_nothing(admin_client, team):

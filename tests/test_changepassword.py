@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from aia.management.commands.changepassword import Command
 from aia.models import SecurityEvent
 from tests.factories import PASSWORD
+from tests.signing_in import assert_password_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +41,7 @@ def test_the_command_revokes_the_api_token_and_logs_the_change(team, typed):
     Token.objects.create(user=team.lead)
     typed(NEW_PASSWORD, NEW_PASSWORD)
     assert "Password changed successfully for user 'lead'" in _changepassword("lead")
-    team.lead.refresh_from_db()
-    assert team.lead.check_password(NEW_PASSWORD)
-    assert not Token.objects.filter(user=team.lead).exists()
-    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.PASSWORD_CHANGED)
-    assert (event.user, event.details) == (team.lead, {"api_tokens_revoked": 1})
+    assert_password_changed(team.lead, NEW_PASSWORD)
 
 
 def test_the_command_asks_again_until_the_password_is_typed_twice_and_valid(team, typed):
