@@ -34,28 +34,17 @@ def outbox_enqueue_many(*, task: str, kwargs_list: Sequence[dict[str, Any]]) -> 
     caller's transaction, and dispatch each row after commit."""
     if not kwargs_list:
         return []
-    rows = outbox_rows(task=task, kwargs_list=kwargs_list)
-    OutboxTask.objects.bulk_create(rows)
-    outbox_dispatch_after_commit(rows)
-    return rows
-
-
-def outbox_rows(*, task: str, kwargs_list: Sequence[dict[str, Any]]) -> list[OutboxTask]:
-    """Build, unsaved, the outbox rows ``outbox_enqueue_many`` would insert: for a service
-    that inserts them with other rows and then calls
-    ``outbox_dispatch_after_commit`` with them."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Outbox work is recorded inside the service's transaction.")
     # A misspelt name fails the service now rather than every dispatch later.
     outbox_task(task)
     now = timezone.now()
-    return [OutboxTask(task=task, kwargs=kwargs, created_at=now) for kwargs in kwargs_list]
-
-
-def outbox_dispatch_after_commit(rows: Sequence[OutboxTask]) -> None:
-    """Send each outbox row, inserted in the current transaction, to Celery after commit."""
+    rows = OutboxTask.objects.bulk_create(
+        OutboxTask(task=task, kwargs=kwargs, created_at=now) for kwargs in kwargs_list
+    )
     for row in rows:
         transaction.on_commit(lambda outbox_id=row.pk: outbox_dispatch(outbox_id=outbox_id))
+    return rows
 
 
 def outbox_dispatch(*, outbox_id: Any) -> bool:
