@@ -66,7 +66,9 @@ class OptionalChoiceField(serializers.ChoiceField):
 
 
 class TriggerSituationInputSerializer(StrictSerializer):
-    country_code = StrictCharField(help_text="ISO 3166-1 alpha-2 code, e.g. `SD`.")
+    country_code = StrictCharField(
+        min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. `SD`."
+    )
     name = StrictCharField(
         max_length=200,
         help_text="The situation's name. Case and spacing are ignored when matching an "
