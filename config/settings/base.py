@@ -295,8 +295,10 @@ REST_FRAMEWORK = {
         "auth": env("AIA_API_THROTTLE_AUTH", default="10/min"),
         "triggers": env("AIA_API_THROTTLE_TRIGGERS", default="120/min"),
     },
-    # Proxies in front of the app, so throttling sees the client's address (X-Forwarded-For).
-    "NUM_PROXIES": env.int("AIA_API_NUM_PROXIES", default=None),
+    # How many proxies in front of the app add to X-Forwarded-For: throttling takes the client's
+    # address from that header only behind them. None by default: the header is the client's
+    # to write, so the connection's own address counts (DRF would otherwise trust the header).
+    "NUM_PROXIES": env.int("AIA_API_NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # How long an API token works after it is issued; signing in again once it has expired issues

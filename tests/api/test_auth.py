@@ -143,6 +143,35 @@ def test_sign_in_is_throttled_per_address_with_a_clear_429(team, anon, settings)
     assert other.status_code == 200
 
 
+def _wrong_passwords(anon, forwarded_for):
+    body = {"username": "sro", "password": "wrong-password"}
+    return [
+        anon.post(TOKEN_URL, body, format="json", HTTP_X_FORWARDED_FOR=address).status_code
+        for address in forwarded_for
+    ]
+
+
+def test_the_sign_in_throttle_ignores_an_x_forwarded_for_the_client_wrote(team, anon, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"auth": "3/min", "triggers": "100/min"},
+    }
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == 0  # the default: no proxy is trusted
+    forged = [f"198.51.100.{n}" for n in range(5)]
+    assert _wrong_passwords(anon, forged) == [400, 400, 400, 429, 429]
+
+
+def test_behind_a_configured_proxy_the_throttle_keys_on_the_forwarded_client(team, anon, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"auth": "3/min", "triggers": "100/min"},
+        "NUM_PROXIES": 1,
+    }
+    # Each client the proxy forwards has an allowance of its own; the same one runs out.
+    assert _wrong_passwords(anon, ["198.51.100.1", "198.51.100.2"]) == [400, 400]
+    assert _wrong_passwords(anon, ["203.0.113.9, 198.51.100.1"] * 3) == [400, 400, 429]
+
+
 def test_a_locked_out_sign_in_answers_the_envelope_not_a_page(team, anon, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
