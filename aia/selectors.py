@@ -68,6 +68,11 @@ def case_get_for_user(*, user: User, case_id: Any) -> Case:
     return case
 
 
+def case_is_visible_to(*, user: User, case_id: Any) -> bool:
+    """Return whether the user may see the case (one query, through the visibility filter)."""
+    return Case.objects.filter(permissions.case_visibility_q(user), pk=case_id).exists()
+
+
 def case_available_transitions(*, case: Case, user: User) -> list[str]:
     """Return the names of the transitions the user may take on the case now."""
     return [t.name for t in case.get_available_user_state_transitions(user)]

@@ -178,16 +178,23 @@ def notify_case_awaiting_team(*, case: Case) -> None:
     )
 
 
-def notify_trigger_joined(*, case: Case, trigger: Trigger) -> None:
-    """Tell the team that a trigger recorded in this transaction joined their case."""
+def notify_trigger_joined(*, case: Case, trigger: Trigger, outsider: User | None = None) -> None:
+    """Tell the team that a trigger recorded in this transaction joined their case, and who
+    posted it when that was someone who may not see the case (``outsider``)."""
     source = f"{trigger.source_body}, {trigger.title} ({trigger.finding_date})"
+    body = f"A new trigger joined {case.reference} ({case.title}): {source}."
+    if outsider is not None:
+        body += (
+            f" It was posted by {outsider.display_name}, who is not on the case's team or "
+            "not cleared for its marking, and was told only that it was received."
+        )
     notify(
         case=case,
         users=team_members(case, TEAM),
         kind=Kind.TRIGGER_JOINED,
         key=f"trigger:{trigger.pk}",
         subject=_subject(case, "a new trigger joined the case"),
-        body=f"A new trigger joined {case.reference} ({case.title}): {source}.",
+        body=body,
         new_occasion=True,
     )
 

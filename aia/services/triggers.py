@@ -10,10 +10,11 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from aia import permissions
+from aia import permissions, selectors
 from aia.exceptions import PermissionRefused
 from aia.models import Case, CaseReferenceCounter, Situation, Trigger, User
 from aia.models.choices import FINISHED_STATES, CaseState, EventType, Instrument, Marking, Track
@@ -44,6 +45,8 @@ class IngestResult:
     case: Case
     created: bool
     outcome: str
+    # Whether the poster may see the case: only then may the answer name it.
+    visible: bool
 
 
 def trigger_ingest(
@@ -73,7 +76,7 @@ def trigger_ingest(
     if actor is not None and not permissions.can_add_trigger(actor):
         raise PermissionRefused("Your account may not post triggers.")
     for _attempt in range(ATTEMPTS):
-        existing = trigger_find(source_body=source_body, reference=reference)
+        existing = trigger_find(source_body=source_body, reference=reference, viewer=actor)
         if existing is not None:
             return existing
         trigger = Trigger(
@@ -95,14 +98,15 @@ def trigger_ingest(
             return _route(trigger, situation, marking or Marking.OFFICIAL_SENSITIVE, actor)
         except IntegrityError:
             continue  # a concurrent request committed first: look again
-    existing = trigger_find(source_body=source_body, reference=reference)
+    existing = trigger_find(source_body=source_body, reference=reference, viewer=actor)
     if existing is None:
         raise RuntimeError("Trigger ingestion kept colliding with concurrent requests.")
     return existing
 
 
-def trigger_find(*, source_body: str, reference: str) -> IngestResult | None:
-    """Return the result of the trigger ``(source_body, reference)`` if it was seen before.
+def trigger_find(*, source_body: str, reference: str, viewer: User | None) -> IngestResult | None:
+    """Return the result of the trigger ``(source_body, reference)`` if it was seen before,
+    saying whether ``viewer`` may see its case (``None``: the system, which may).
 
     Only what the answer names is loaded (other fields load when first read): every feed
     replays its triggers, and most posts are replays.
@@ -115,7 +119,10 @@ def trigger_find(*, source_body: str, reference: str) -> IngestResult | None:
     )
     if trigger is None:
         return None
-    return IngestResult(trigger=trigger, case=trigger.case, created=False, outcome=trigger.outcome)
+    visible = viewer is None or selectors.case_is_visible_to(user=viewer, case_id=trigger.case_id)
+    return IngestResult(
+        trigger, trigger.case, created=False, outcome=trigger.outcome, visible=visible
+    )
 
 
 @transaction.atomic
@@ -125,12 +132,18 @@ def _route(trigger: Trigger, name: SituationName, marking: str, actor: User | No
     trigger.situation = situation
     if latest is None or latest.state in FINISHED_STATES:
         case = _case_open(trigger, marking, actor, previous=latest)
-        return IngestResult(trigger=trigger, case=case, created=True, outcome=OPENED)
-    if latest.state == CaseState.MONITORING:
-        case = _case_join(_case_reopen(latest, trigger), trigger, actor, outcome=REOPENED)
-        return IngestResult(trigger=trigger, case=case, created=True, outcome=REOPENED)
-    case = _case_join(latest, trigger, actor, outcome=JOINED)
-    return IngestResult(trigger=trigger, case=case, created=True, outcome=JOINED)
+        visible = actor is None or permissions.can_view_case(case, actor)
+        return IngestResult(trigger, case, created=True, outcome=OPENED, visible=visible)
+    outsider = actor is not None and not permissions.can_view_case(latest, actor)
+    if outsider and not settings.AIA_INTAKE_JOIN_UNSEEN_CASES:
+        raise PermissionRefused(
+            "This situation has a case your account may not see, so the trigger was not "
+            "recorded. Ask an SRO to record it."
+        )
+    outcome = REOPENED if latest.state == CaseState.MONITORING else JOINED
+    case = _case_reopen(latest, trigger) if outcome == REOPENED else latest
+    case = _case_join(case, trigger, actor, outcome=outcome, outsider=outsider)
+    return IngestResult(trigger, case, created=True, outcome=outcome, visible=not outsider)
 
 
 def _situation_locked(name: SituationName) -> tuple[Situation, Case | None]:
@@ -208,9 +221,12 @@ def _case_reopen(case: Case, trigger: Trigger) -> Case:
     return case_reopen(case=case, actor=None, reason=reason)
 
 
-def _case_join(case: Case, trigger: Trigger, actor: User | None, *, outcome: str) -> Case:
+def _case_join(
+    case: Case, trigger: Trigger, actor: User | None, *, outcome: str, outsider: bool
+) -> Case:
     """Add the trigger to the case (locked by the caller), moving its knowledge date and
-    track when the trigger says so, and tell the team."""
+    track when the trigger says so, and tell the team; ``outsider`` says that the poster may
+    not see the case (the audit trail and the team's notification say so)."""
     trigger.case = case
     trigger.outcome = outcome
     changed = []
@@ -229,9 +245,9 @@ def _case_join(case: Case, trigger: Trigger, actor: User | None, *, outcome: str
         case=case,
         actor=actor,
         type=EventType.TRIGGER_JOINED,
-        details=_trigger_details(trigger, case),
+        details={**_trigger_details(trigger, case), "poster_may_see_case": not outsider},
     )
-    notify_trigger_joined(case=case, trigger=trigger)
+    notify_trigger_joined(case=case, trigger=trigger, outsider=actor if outsider else None)
     return case
 
 

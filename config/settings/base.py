@@ -366,6 +366,12 @@ AIA_FRAMEWORK_FILE = BASE_DIR / "aia" / "framework" / "framework-v1.yaml"
 # The address used in emails to link back to AIA.
 AIA_SITE_URL = env("AIA_SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="aia-noreply@localhost")
+# Whether someone who may not see a situation's open case (not on its team, or not cleared for
+# its marking) may still add a trigger to it. Yes by default: a warning must not be lost. They
+# are answered with a receipt that names no case, the case's team is told, and the audit trail
+# records it. With false, such a trigger is refused (which tells the poster that the situation
+# has a case they may not see).
+AIA_INTAKE_JOIN_UNSEEN_CASES = env.bool("AIA_INTAKE_JOIN_UNSEEN_CASES", default=True)
 # Serve GET /api/v1/_bench/ping/, the bare endpoint bench/api_bench.py compares against.
 AIA_BENCH_ENDPOINTS = env.bool("AIA_BENCH_ENDPOINTS", default=False)
 

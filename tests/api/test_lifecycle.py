@@ -45,21 +45,18 @@ def test_case_goes_from_trigger_to_signed_off_report_and_closure_over_http(team)
     sro, lead, official = signed_in("sro"), signed_in("lead"), signed_in("official")
     legal, minister, auditor = signed_in("legal"), signed_in("minister"), signed_in("auditor")
 
-    # An early-warning system posts a trigger; replaying it changes nothing.
+    # An early-warning system posts a trigger; replaying it changes nothing. It may not see
+    # the case the trigger opens, so it is told only that the trigger was received.
     payload = trigger_data(finding="ongoing")
     opened = ok(feed.post(url("triggers"), payload, format="json"), 201)
-    assert opened["created"] is True
-    assert opened["outcome"] == "opened"
-    assert opened["case"]["state"] == CaseState.TRIGGERED
-    case_id = opened["case"]["id"]
+    assert (opened["created"], opened["routed"], opened["case"]) == (True, True, None)
     replay = ok(feed.post(url("triggers"), payload, format="json"), 200)
-    assert replay["created"] is False
-    assert replay["case"] == opened["case"]
-    assert replay["id"] == opened["id"]
+    assert replay == {**opened, "created": False}
 
     # An SRO sees the new case awaiting a team and takes it on.
     listed = ok(sro.get(url("cases")))
-    assert [c["id"] for c in listed["results"]] == [case_id]
+    [case_id] = [c["id"] for c in listed["results"]]
+    assert listed["results"][0]["state"] == CaseState.TRIGGERED
     detail = ok(sro.get(f"/api/v1/cases/{case_id}/"))
     assert detail["track"] == "expedited"
     assert "withdraw" in detail["available_transitions"]

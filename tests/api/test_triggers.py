@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from aia.models import Case, Trigger
-from aia.models.choices import CaseState
+from aia.models import Case, Notification, Trigger
+from aia.models.choices import CaseState, Marking, Role
 from tests.api.helpers import assert_envelope, db_fingerprint, field_errors, queries_for
-from tests.factories import case_in_state, ingest, trigger_data
+from tests.factories import UserFactory, case_in_state, trigger_data
 
 pytestmark = pytest.mark.django_db
 
@@ -16,16 +16,31 @@ TRIGGERS = "/api/v1/triggers/"
 
 
 def test_a_new_trigger_opens_a_case_and_answers_201(team, api_for):
-    response = api_for(team.integration).post(TRIGGERS, trigger_data(), format="json")
+    response = api_for(team.sro).post(TRIGGERS, trigger_data(), format="json")
     assert response.status_code == 201
     body = response.json()
     case = Case.objects.get()
     assert body == {
         "id": str(Trigger.objects.get().pk),
         "created": True,
+        "routed": True,
         "outcome": "opened",
         "case": {"id": str(case.pk), "reference": case.reference, "state": "triggered"},
     }
+
+
+def test_a_poster_who_may_not_see_the_case_gets_a_receipt_naming_no_case(team, api_for):
+    # An integration account sees no case: not even the one its trigger opens.
+    response = api_for(team.integration).post(TRIGGERS, trigger_data(), format="json")
+    assert response.status_code == 201
+    assert response.json() == {
+        "id": str(Trigger.objects.get().pk),
+        "created": True,
+        "routed": True,
+        "outcome": None,
+        "case": None,
+    }
+    assert Case.objects.get().reference not in response.content.decode()
 
 
 def test_replaying_a_trigger_answers_200_with_the_same_case_and_changes_nothing(team, api_for):
@@ -57,9 +72,7 @@ def test_a_trigger_for_a_situation_with_an_open_case_joins_it(team, api_for):
 def test_a_trigger_for_a_monitored_case_reopens_it(team, api_for):
     case = case_in_state(team, CaseState.MONITORING)
     situation = {"country_code": case.situation.country_code, "name": case.situation.name}
-    response = api_for(team.integration).post(
-        TRIGGERS, trigger_data(situation=situation), format="json"
-    )
+    response = api_for(team.sro).post(TRIGGERS, trigger_data(situation=situation), format="json")
     assert response.status_code == 201
     assert response.json()["outcome"] == "reopened"
     assert response.json()["case"] == {
@@ -191,41 +204,103 @@ def test_received_at_is_set_by_the_server(team, api_for):
     assert before <= received <= timezone.now() + datetime.timedelta(seconds=1)
 
 
-def test_the_answer_is_what_the_documented_serializer_gives_for_every_outcome(team):
-    """The view writes its answer out; the schema documents ``IngestOutputSerializer``."""
-    from aia.api.views.triggers import TriggerListCreateApi, ingest_answer
+def test_the_answer_names_the_case_only_to_a_poster_who_may_see_it_for_every_outcome(team, api_for):
+    # The SRO may see every case here; the integration account none.
+    for poster, sees in ((team.sro, True), (team.integration, False)):
+        client = api_for(poster)
+        situation = {"country_code": "MM", "name": f"Rakhine, posted by {poster.username}"}
+        monitored = case_in_state(team, CaseState.MONITORING)
+        reopening = {
+            "country_code": monitored.situation.country_code,
+            "name": monitored.situation.name,
+        }
+        first = trigger_data(situation=situation)
+        for data, outcome in (
+            (first, "opened"),
+            (trigger_data(situation=situation), "joined"),
+            (trigger_data(situation=reopening), "reopened"),
+        ):
+            response = client.post(TRIGGERS, data, format="json")
+            body = response.json()
+            case = Trigger.objects.select_related("case").get(pk=body["id"]).case
+            assert (response.status_code, body["routed"]) == (201, True)
+            assert body["outcome"] == (outcome if sees else None)
+            expected = {"id": str(case.pk), "reference": case.reference, "state": case.state}
+            assert body["case"] == (expected if sees else None)
+            # Replaying tells the same, no more.
+            replay = client.post(TRIGGERS, data, format="json")
+            assert (replay.status_code, replay.json()) == (200, {**body, "created": False})
 
-    situation = {"country_code": "MM", "name": "Myanmar — Rakhine"}
-    monitored = case_in_state(team, CaseState.MONITORING)
-    first = trigger_data(situation=situation)
-    results = [
-        ingest(actor=team.integration, data=first),
-        ingest(actor=team.integration, data=trigger_data(situation=situation, reference="R-2")),
-        ingest(actor=team.integration, data=first),
-        ingest(
-            actor=team.integration,
-            data=trigger_data(
-                situation={
-                    "country_code": monitored.situation.country_code,
-                    "name": monitored.situation.name,
-                },
-                reference="R-3",
-            ),
-        ),
-    ]
-    assert [(r.outcome, r.created) for r in results] == [
-        ("opened", True),
-        ("joined", True),
-        ("opened", False),
-        ("reopened", True),
-    ]
-    for result in results:
-        documented = TriggerListCreateApi.IngestOutputSerializer(
-            {
-                "id": result.trigger.id,
-                "created": result.created,
-                "outcome": result.outcome,
-                "case": result.case,
-            }
-        ).data
-        assert ingest_answer(result) == documented
+
+@pytest.fixture
+def uncleared_official(team):
+    """An official cleared only for OFFICIAL material, on no case's team."""
+    return UserFactory(username="uncleared", roles=[Role.OFFICIAL], clearance=Marking.OFFICIAL)
+
+
+def test_an_uncleared_poster_learns_nothing_of_the_case_a_replay_or_a_join_reaches(
+    team, api_for, uncleared_official
+):
+    case = case_in_state(team, CaseState.ASSESSMENT)  # OFFICIAL-SENSITIVE, with a team
+    public = Trigger.objects.filter(case=case).first()
+    client = api_for(uncleared_official)
+    replay = client.post(
+        TRIGGERS,
+        trigger_data(source_body=public.source_body, reference=public.reference),
+        format="json",
+    )
+    assert replay.status_code == 200
+    assert replay.json() == {
+        "id": str(public.pk),
+        "created": False,
+        "routed": True,
+        "outcome": None,
+        "case": None,
+    }
+    situation = {"country_code": case.situation.country_code, "name": case.situation.name}
+    Notification.objects.all().delete()
+    joined = client.post(TRIGGERS, trigger_data(situation=situation), format="json")
+    assert joined.status_code == 201
+    assert (joined.json()["case"], joined.json()["outcome"]) == (None, None)
+    for answer in (replay, joined):
+        assert str(case.pk) not in answer.content.decode()
+        assert case.reference not in answer.content.decode()
+    # The trigger joined the case; the audit trail and the team, its SRO included, know who
+    # posted it from outside.
+    trigger = Trigger.objects.get(pk=joined.json()["id"])
+    assert (trigger.case_id, trigger.outcome) == (case.pk, "joined")
+    event = case.events.get(type="trigger_joined")
+    assert event.actor == uncleared_official
+    assert event.details["poster_may_see_case"] is False
+    told = Notification.objects.filter(case=case, kind="trigger_joined")
+    assert team.sro.pk in set(told.values_list("user_id", flat=True))
+    assert all(uncleared_official.display_name in note.body for note in told)
+
+
+def test_a_poster_on_the_team_is_told_which_case_their_trigger_joined(team, api_for):
+    case = case_in_state(team, CaseState.ASSESSMENT)
+    situation = {"country_code": case.situation.country_code, "name": case.situation.name}
+    body = api_for(team.lead).post(TRIGGERS, trigger_data(situation=situation), format="json")
+    assert body.json()["case"]["id"] == str(case.pk)
+    event = case.events.get(type="trigger_joined")
+    assert event.details["poster_may_see_case"] is True
+
+
+def test_with_the_policy_off_a_trigger_for_a_case_the_poster_may_not_see_is_refused(
+    team, api_for, uncleared_official, settings
+):
+    settings.AIA_INTAKE_JOIN_UNSEEN_CASES = False
+    case = case_in_state(team, CaseState.ASSESSMENT)
+    situation = {"country_code": case.situation.country_code, "name": case.situation.name}
+    before = db_fingerprint()
+    response = api_for(uncleared_official).post(
+        TRIGGERS, trigger_data(situation=situation), format="json"
+    )
+    body = assert_envelope(response, 403)
+    assert case.reference not in response.content.decode()
+    assert "may not see" in body["message"]
+    assert db_fingerprint() == before
+    # A new situation still opens a case: no warning is turned away for want of one.
+    assert (
+        api_for(uncleared_official).post(TRIGGERS, trigger_data(), format="json").status_code == 201
+    )

@@ -155,13 +155,22 @@ class TriggerListCreateApi(ApiView):
             ref_name = "TriggerFilter"
 
     class IngestOutputSerializer(serializers.Serializer):
+        """A receipt: the case is named only to a poster who may see it."""
+
         id = serializers.UUIDField(help_text="The trigger.")
         created = serializers.BooleanField(help_text="False when this replayed a known trigger.")
+        routed = serializers.BooleanField(
+            help_text="True: the trigger was routed to a case (every trigger is)."
+        )
         outcome = serializers.ChoiceField(
             choices=TRIGGER_OUTCOME_CHOICES,
-            help_text="Whether the trigger opened a case, joined an open one or reopened one.",
+            allow_null=True,
+            help_text="Whether the trigger opened a case, joined an open one or reopened one; "
+            "null when you may not see the case.",
         )
-        case = CaseRefSerializer()
+        case = CaseRefSerializer(
+            allow_null=True, help_text="The case, or null when you may not see it."
+        )
 
         class Meta:
             ref_name = "TriggerIngestResult"
@@ -197,6 +206,8 @@ class TriggerListCreateApi(ApiView):
         description="Record a finding and open, join or reopen its situation's case. "
         "Idempotent on `(source_body, reference)`: the first call answers 201 with "
         "`created: true`; a replay answers 200 with `created: false` and the same case. "
+        "The answer names the case (`case`, `outcome`) only if you may see it; otherwise it "
+        "is a receipt (`case` and `outcome` null), and the case's team is told who posted it. "
         "Officials, SROs and integration accounts may post triggers. Throttled per account.",
         request=TriggerInputSerializer,
         responses={
@@ -208,20 +219,17 @@ class TriggerListCreateApi(ApiView):
     def post(self, request: Request) -> Response:
         result = trigger_ingest(actor=request.user, **trigger_input(request.data))
         return Response(
-            ingest_answer(result),
+            self.IngestOutputSerializer(receipt(result)).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 
 
-def ingest_answer(result: IngestResult) -> dict[str, Any]:
-    """The body of ``POST /api/v1/triggers/``: what ``IngestOutputSerializer`` (which the
-    schema documents) gives, written out, because every feed's every post answers with it
-    and building the two serializers cost a tenth of a new trigger's time.
-    ``tests/api/test_triggers.py`` checks the two agree for every outcome."""
-    case = result.case
+def receipt(result: IngestResult) -> dict[str, Any]:
+    """What the poster is told of a trigger: the case only if they may see it."""
     return {
-        "id": str(result.trigger.id),
+        "id": result.trigger.id,
         "created": result.created,
-        "outcome": result.outcome,
-        "case": {"id": str(case.id), "reference": case.reference, "state": case.state},
+        "routed": True,
+        "outcome": result.outcome if result.visible else None,
+        "case": result.case if result.visible else None,
     }
