@@ -132,9 +132,15 @@ def date(
         errors.add(field, f"Enter the {label} as a date, like 2024-05-21.")
         return None
     if not_future and value > timezone.localdate():
-        errors.add(field, f"The {label} cannot be in the future.")
+        errors.add(field, future_date_message(label))
         return None
     return value
+
+
+def future_date_message(label: str) -> str:
+    """Return the one message for a date of something already seen (a finding, a source, the
+    start of a period assessed) that is after today, London time: the GOV.UK wording."""
+    return f"The {label} must be today or in the past."
 
 
 def url(errors: Errors, value: Any, field: str, *, label: str = "link") -> str:

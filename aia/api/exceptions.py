@@ -10,7 +10,6 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
@@ -110,10 +109,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             message = _message(exc.detail)
         return Response(envelope(message, extra), status=exc.status_code, headers=headers)
 
-    if settings.DEBUG:
-        # Let Django show its debug page.
-        return None
-    # Anything else is a bug: log it with its traceback and still answer in the envelope.
+    # Anything else is a bug: log it with its traceback and still answer in the envelope, with
+    # DEBUG on too (Django's debug page would list the settings).
     view = context.get("view")
     logger.exception("Unhandled error in %s", type(view).__name__ if view else "an API view")
     set_rollback()

@@ -19,6 +19,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aia.exceptions import InvalidInput
+
 # The column that carries the list's count on each row of a page.
 TOTAL = "_page_total"
 # The largest OFFSET + LIMIT the databases take (a signed 64-bit integer).
@@ -29,6 +31,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request: Request) -> int:
+        """Return the requested page size, or the default when none is given (an empty value
+        is none, as for ``page``). Refuse anything but a whole number from 1 to the maximum:
+        DRF would fall back to the default, or cap it, without a word."""
+        value = request.query_params.get(self.page_size_query_param, "")
+        if value == "":
+            return self.page_size
+        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= self.max_page_size):
+            message = f"Give page_size as a whole number from 1 to {self.max_page_size}."
+            raise InvalidInput(message, {self.page_size_query_param: [message]})
+        return int(value)
 
     def page_keys(self, keys: QuerySet, request: Request) -> tuple[QuerySet, Subquery | None]:
         """Return the requested page's slice of ``keys`` and the expression counting all of

@@ -6,6 +6,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from aia.api.pagination import PageNumberPagination
+
 
 class ErrorSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="What went wrong, in words a person can act on.")
@@ -80,7 +82,15 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 PAGINATION_PARAMETERS = [
     OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
     OpenApiParameter(
-        "page_size", OpenApiTypes.INT, description="Results per page (default 25, at most 100)."
+        "page_size",
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": PageNumberPagination.max_page_size,
+            "default": PageNumberPagination.page_size,
+        },
+        description=f"Results per page, from 1 to {PageNumberPagination.max_page_size}; any "
+        "other value is a 400.",
     ),
 ]
 

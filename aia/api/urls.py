@@ -1,9 +1,9 @@
-from django.urls import path, re_path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from aia.api.views.auth import TokenCreateApi
 from aia.api.views.cases import CaseDetailApi, CaseEventListApi, CaseListApi
-from aia.api.views.misc import BenchPingApi, RouteNotFoundApi
+from aia.api.views.misc import BenchPingApi
 from aia.api.views.options import OptionDetailApi, OptionGapListRecordApi, OptionListCreateApi
 from aia.api.views.reports import ReportListApi, ReportPdfApi
 from aia.api.views.sections import SectionDetailApi, SectionListApi
@@ -32,6 +32,5 @@ urlpatterns = [
     # The page and its script are separate responses, so a strict CSP needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("_bench/ping/", BenchPingApi.as_view(), name="bench-ping"),
-    # Last: any other path under /api/v1/ is a 404 in the error envelope, not an HTML page.
-    re_path(r"^", RouteNotFoundApi.as_view(), name="not-found"),
+    # Any other path is config.urls' "api-not-found": a 404 in the error envelope.
 ]

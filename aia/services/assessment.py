@@ -85,7 +85,7 @@ def _clean_sources(errors: Errors, value: Any) -> list[dict[str, str]]:
         )
         title = text(errors, item, "title", required=True, max_length=300, label="source title")
         link = url(errors, item.get("url"), "url", label="source link")
-        when = date(errors, item, "date", label="source date")
+        when = date(errors, item, "date", not_future=True, label="source date")
         # Re-key the nested errors so the user can tell which row is wrong.
         for key in ("title", "url", "date"):
             if key in errors.fields:
@@ -120,8 +120,12 @@ def _clean(section: Section, data: dict[str, Any]) -> dict[str, Any]:
             clean[field] = choice_list(errors, data, field, numbers, label="indicators")
         elif field == "sources":
             clean[field] = _clean_sources(errors, data[field])
-        elif field in ("period_start", "period_end"):
-            clean[field] = date(errors, data, field, label=field.replace("_", " "))
+        elif field == "period_start":
+            clean[field] = date(errors, data, field, not_future=True, label="start of the period")
+        elif field == "period_end":
+            # May be after today: the period an assessment covers runs on to the horizon of
+            # the risk it assesses (the start, like a source, is something already seen).
+            clean[field] = date(errors, data, field, label="end of the period")
         elif field == "key_evidence":
             clean[field] = text(errors, data, field, max_length=1000, label="key evidence")
         else:

@@ -85,6 +85,8 @@ LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:sign-in"
 
 MIDDLEWARE = [
+    # First: under /api/, a foreign host and any error Django would answer in HTML get the envelope.
+    "aia.api.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -232,6 +232,72 @@ def test_methods_an_endpoint_does_not_have_are_405(team, api_for):
     assert_envelope(client.post("/api/v1/cases/", {}, format="json"), 405)
 
 
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_foreign_host_under_the_api_is_400_in_the_envelope(
+    team, api_for, settings, caplog, debug
+):
+    settings.DEBUG = debug
+    client = api_for(team.sro)
+    before = db_fingerprint()
+    for response in (
+        client.get("/api/v1/cases/", HTTP_HOST="evil.example"),
+        client.get("/api/v1/nothing/", HTTP_HOST="evil.example"),
+        client.post("/api/v1/triggers/", trigger_data(), format="json", HTTP_HOST="evil.example"),
+    ):
+        body = assert_envelope(response, 400)
+        assert body["message"] == "This service does not answer to that host name."
+        assert body["extra"] == {"fields": {}}
+        # Never Django's page, nor (with DEBUG) its list of settings.
+        assert b"ALLOWED_HOSTS" not in response.content
+        assert b"evil.example" not in response.content
+    assert db_fingerprint() == before
+    # Still in the security log, as Django writes it.
+    refused = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
+    assert len(refused) == 3
+    assert "evil.example" in refused[0].getMessage()
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_foreign_host_outside_the_api_keeps_djangos_answer(settings, debug):
+    settings.DEBUG = debug
+    response = APIClient().get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_unknown_paths_anywhere_under_the_api_are_404_in_the_envelope(anon, settings, debug):
+    settings.DEBUG = debug
+    for path in ("/api/", "/api/v2/cases/", "/api/v1", "/api/v1/nothing/"):
+        for method in ("get", "post", "delete"):
+            body = assert_envelope(getattr(anon, method)(path), 404)
+            assert body == {"message": "There is no such endpoint.", "extra": {"path": path}}
+
+
+def test_the_schema_and_docs_answer_a_wrong_method_with_405_in_the_envelope(anon):
+    for path in ("/api/v1/schema/", "/api/v1/docs/"):
+        response = anon.post(path, {}, format="json")
+        assert_envelope(response, 405)
+        assert response["Allow"]
+
+
+def test_an_unexpected_error_with_debug_on_is_a_500_in_the_envelope(
+    team, api_for, settings, monkeypatch
+):
+    settings.DEBUG = True
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("aia.selectors.case_list_for_user", broken)
+    client = api_for(team.sro)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/cases/")
+    body = assert_envelope(response, 500)
+    assert body["message"] == "Something went wrong on our side. The error has been logged."
+    assert b"a bug" not in response.content
+
+
 def test_requests_without_a_valid_token_are_401(anon, team):
     case = new_case(team)
     for path in ("/api/v1/cases/", f"/api/v1/cases/{case.pk}/", "/api/v1/triggers/"):

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 CASES = "/api/v1/cases/"
 EVENTS = "/api/v1/cases/{}/events/"
+TRIGGERS = "/api/v1/triggers/"
 
 
 def test_pages_count_and_link_as_drf_does(team, api_for):
@@ -58,6 +59,42 @@ def test_other_lists_take_their_count_from_the_page_too(team, api_for):
     assert body["count"] == Case.objects.get(pk=case.pk).event_count == 2
     assert len(body["results"]) == 1
     assert client.get(body["next"]).json()["results"][0]["sequence"] == 2
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "101", "100000", "1.5", "2**8", " 5"])
+def test_an_invalid_page_size_is_400_stating_the_maximum_on_every_list(team, api_for, value):
+    case = new_case(team)
+    client = api_for(team.auditor)
+    for path in (CASES, TRIGGERS, EVENTS.format(case.pk)):
+        body = assert_envelope(client.get(path, {"page_size": value}), 400)
+        message = "Give page_size as a whole number from 1 to 100."
+        assert body == {"message": message, "extra": {"fields": {"page_size": [message]}}}
+
+
+def test_page_sizes_from_1_to_the_maximum_are_taken(team, api_for):
+    for _ in range(3):
+        new_case(team)
+    client = api_for(team.auditor)
+    assert len(client.get(CASES, {"page_size": 1}).json()["results"]) == 1
+    assert len(client.get(CASES, {"page_size": 100}).json()["results"]) == 3
+    # An empty value is no value, as for ``page``: the default size.
+    assert client.get(CASES, {"page_size": ""}).json()["count"] == 3
+
+
+def test_the_schema_states_the_page_size_limits(anon):
+    schema = anon.get("/api/v1/schema/", {"format": "json"}).json()
+    listed = [
+        parameter["schema"]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "page_size"
+    ]
+    assert len(listed) == 3  # cases, triggers, events
+    for parameter in listed:
+        assert parameter["minimum"] == 1
+        assert parameter["maximum"] == 100
+        assert parameter["default"] == 25
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,15 @@
 """GET /api/v1/cases/{id}/sections/ and GET/PATCH /api/v1/cases/{id}/sections/{code}/."""
 
-import pytest
+import datetime
 
+import pytest
+from django.utils import timezone
+
+from aia.exceptions import InvalidInput
 from aia.framework import SECTION_CODES
 from aia.models import CaseEvent
 from aia.models.choices import CaseState
+from aia.services.assessment import section_update
 from tests.api.helpers import assert_envelope, db_fingerprint, field_errors, queries_for
 from tests.factories import SOURCE, case_in_state, new_case
 
@@ -166,3 +171,71 @@ def test_sections_are_editable_only_in_their_editing_state(team, api_for):
 def test_an_unknown_section_code_is_404(team, api_for):
     case = new_case(team)
     assert_envelope(api_for(team.sro).get(section_url(case, "rf15")), 404)
+
+
+def _days_from_today(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+START_MESSAGE = "The start of the period must be today or in the past."
+SOURCE_MESSAGE = "The source date must be today or in the past."
+# A section, a body carrying the date ``when``, and the field that refuses it with its message.
+FUTURE_DATES = {
+    "period start": ("scope", lambda when: {"period_start": when}, "period_start", START_MESSAGE),
+    "whole period": (
+        "scope",
+        lambda when: {"period_start": when, "period_end": when},
+        "period_start",
+        START_MESSAGE,
+    ),
+    "scope source": (
+        "scope",
+        lambda when: {"sources": [{**SOURCE, "date": when}]},
+        "sources.0.date",
+        SOURCE_MESSAGE,
+    ),
+    "risk factor source": (
+        "rf1",
+        lambda when: {"sources": [SOURCE, {**SOURCE, "date": when}]},
+        "sources.1.date",
+        SOURCE_MESSAGE,
+    ),
+    "dimension source": (
+        "leverage",
+        lambda when: {"sources": [{**SOURCE, "date": when}]},
+        "sources.0.date",
+        SOURCE_MESSAGE,
+    ),
+}
+
+
+@pytest.mark.parametrize("when", ["tomorrow", "2031-01-01", "2099-12-31"])
+@pytest.mark.parametrize("date", sorted(FUTURE_DATES))
+def test_dates_of_what_was_already_seen_cannot_be_in_the_future(team, api_for, date, when):
+    code, body_with, field, message = FUTURE_DATES[date]
+    body = body_with(_days_from_today(1) if when == "tomorrow" else when)
+    case = case_in_state(team, CaseState.ASSESSMENT)
+    before = db_fingerprint()
+    response = api_for(team.official).patch(section_url(case, code), body, format="json")
+    assert field_errors(response)[field] == [message]
+    assert db_fingerprint() == before
+    # The service refuses it, whoever calls it (the pages too: tests/web/test_sections.py).
+    with pytest.raises(InvalidInput) as refused:
+        section_update(case=case, actor=team.official, code=code, data=body)
+    assert refused.value.fields == {field: [message]}
+    assert db_fingerprint() == before
+
+
+def test_today_is_not_the_future_and_a_period_may_end_after_it(team, api_for):
+    case = case_in_state(team, CaseState.ASSESSMENT)
+    today = _days_from_today(0)
+    body = {
+        "period_start": today,
+        # The period an assessment covers runs on to the horizon of the risk it assesses.
+        "period_end": _days_from_today(365),
+        "sources": [{**SOURCE, "date": today}],
+    }
+    response = api_for(team.official).patch(section_url(case, "scope"), body, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["period_start"] == today
+    assert response.json()["sources"][0]["date"] == today

@@ -1,8 +1,11 @@
 """The section editor: framework guidance, validation in the error summary, sources rows,
 and read-only outside the section's editing state."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from aia.models.choices import CaseState
 from tests.factories import case_in_state
@@ -130,6 +133,60 @@ def test_the_scope_form_takes_dates_and_crimes(team, client_for):
     )
     assert response.status_code == 400
     assert error_summary(response) == ["The end of the period must be on or after its start."]
+
+
+def scope_post(start, end=None, **overrides):
+    """Return the scope form's data with the period from ``start`` to ``end`` (dates)."""
+    data = {
+        "period_start_0": str(start.day),
+        "period_start_1": str(start.month),
+        "period_start_2": str(start.year),
+        "groups_at_risk": "Civilians",
+        "crimes_at_risk": ["genocide"],
+        "analysis": "Scope",
+        "sources-TOTAL_FORMS": "0",
+        "sources-INITIAL_FORMS": "0",
+        "save": "1",
+    }
+    if end:
+        data.update(
+            {
+                "period_end_0": str(end.day),
+                "period_end_1": str(end.month),
+                "period_end_2": str(end.year),
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+def test_a_period_cannot_start_in_the_future(team, client_for):
+    case = case_in_state(team, CaseState.SCOPING)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    for start in (tomorrow, datetime.date(2031, 1, 1)):
+        response = client_for(team.lead).post(section_url(case, "scope"), scope_post(start))
+        assert response.status_code == 400
+        assert error_summary(response) == ["The start of the period must be today or in the past."]
+        assert 'href="#id_period_start_0"' in response.content.decode()
+    assert case.sections.get(code="scope", version=case.version).period_start is None
+
+
+def test_a_period_may_start_today_and_end_after_it(team, client_for):
+    case = case_in_state(team, CaseState.SCOPING)
+    today = timezone.localdate()
+    data = scope_post(today, today + datetime.timedelta(days=365))
+    assert client_for(team.lead).post(section_url(case, "scope"), data).status_code == 302
+    scope = case.sections.get(code="scope", version=case.version)
+    assert (scope.period_start, scope.period_end) == (today, today + datetime.timedelta(days=365))
+
+
+def test_a_source_cannot_be_dated_in_the_future(team, client_for, case):
+    client = client_for(team.official)
+    response = client.post(section_url(case, "rf8"), rf_post(**{"sources-0-date_2": "2099"}))
+    assert response.status_code == 400
+    assert error_summary(response) == ["The source date must be today or in the past."]
+    assert 'href="#id_sources-0-date_0"' in response.content.decode()
+    assert case.sections.get(code="rf8", version=case.version).analysis == ""  # nothing saved
 
 
 def test_a_section_is_read_only_outside_its_editing_state(team, client_for):

@@ -121,7 +121,7 @@ class CaseEventListApi(ApiView):
         description="Every event of the case, oldest first. Events are append-only and "
         "hash-chained: each `previous_hash` is the hash of the event before it.",
         parameters=PAGINATION_PARAMETERS,
-        responses={200: paginated(CaseEventSerializer), **errors(*READ_ERRORS)},
+        responses={200: paginated(CaseEventSerializer), **errors(400, *READ_ERRORS)},
     )
     def get(self, request: Request, case_id) -> Response:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)

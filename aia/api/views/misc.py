@@ -9,7 +9,7 @@ from aia.exceptions import NotFound
 
 
 class RouteNotFoundApi(APIView):
-    """Answer any path under /api/v1/ that no route matches with a 404 in the envelope."""
+    """Answer any path under /api/ that no route matches with a 404 in the envelope."""
 
     authentication_classes = []
     permission_classes = [AllowAny]

@@ -27,7 +27,7 @@ from aia.api.views.base import ApiView
 from aia.exceptions import InvalidInput
 from aia.models.choices import Crime, Finding, Instrument, Marking, TriggerKind
 from aia.services.triggers import IngestResult, SituationName, trigger_ingest
-from aia.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT
+from aia.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, future_date_message
 
 HTTP_URL = URLValidator(
     schemes=["http", "https"], message="Enter a full web address starting with https://."
@@ -129,7 +129,7 @@ class TriggerInputSerializer(StrictSerializer):
 
     def validate_finding_date(self, value: datetime.date) -> datetime.date:
         if value > timezone.localdate():
-            raise serializers.ValidationError("The finding date cannot be in the future.")
+            raise serializers.ValidationError(future_date_message("finding date"))
         return value
 
 
