@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from django.template.loader import render_to_string
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from aia.reports.presentation import ASSETS_DIR, report_context
@@ -176,8 +177,46 @@ def _write_pdf(
     document.metadata.modified = metadata.get("modified")
     document.metadata.custom = dict(metadata.get("custom", {}))
     buffer = io.BytesIO()
-    document.write_pdf(buffer, pdf_variant=pdf_variant, custom_metadata=True)
+    document.write_pdf(
+        buffer, pdf_variant=pdf_variant, custom_metadata=True, finisher=complete_pdf_ua_tags
+    )
     return buffer.getvalue(), len(document.pages)
+
+
+def complete_pdf_ua_tags(document: Document, pdf: pydyf.PDF) -> None:
+    """Give links a readable description and table headers a scope, as PDF/UA-1 asks.
+
+    WeasyPrint 70 describes a link by its target (``/Contents (sec-summary)``) and writes no
+    ``/Scope`` on ``TH`` cells; nothing in the HTML changes either. This finisher, WeasyPrint's
+    public hook for editing the PDF objects before they are written, completes both, so the
+    file (and its SHA-256) comes out of one write and stays reproducible. An untagged PDF
+    (``pdf_variant=None``) is left alone. See docs/reports.md, "PDF/UA".
+    """
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    # A link is described by its own text, as a screen reader would read it (a link with no
+    # text, which the report does not have, would keep WeasyPrint's description).
+    for page in document.pages:
+        for _type, _target, _rectangle, box in page.links:
+            text = " ".join("".join(box.element.itertext()).split())
+            if text and box.link_annotation is not None:
+                box.link_annotation["Contents"] = pydyf.String(text)
+    # A header cell beside data cells heads its row; a row of header cells only heads the
+    # columns. That is what every scope attribute in the templates says (a test checks it);
+    # WeasyPrint reads the same attribute only to link data cells to their headers.
+    elements = {
+        obj.reference: obj
+        for obj in pdf.objects
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem"
+    }
+    for row in elements.values():
+        if row["S"] != "/TR":
+            continue
+        cells = [elements[kid] for kid in row["K"] if kid in elements]
+        scope = "/Row" if any(cell["S"] == "/TD" for cell in cells) else "/Column"
+        for cell in cells:
+            if cell["S"] == "/TH":
+                cell["A"]["Scope"] = scope
 
 
 def report_metadata(snapshot: dict[str, Any], *, snapshot_hash: str) -> dict[str, Any]:
