@@ -9,7 +9,9 @@
 #     trap services_stop EXIT
 #     pg_start      # sets AIA_PG_DIR AIA_PG_PORT AIA_DATABASE_URL
 #     redis_start   # sets AIA_REDIS_DIR AIA_REDIS_PORT AIA_REDIS_URL
-#     worker_start  # optional: a Celery worker on that Redis (sets AIA_WORKER_PID AIA_WORKER_LOG)
+#     worker_start  # optional: a Celery worker on that Redis, restarted whenever it exits
+#                   # (sets AIA_WORKER_PID AIA_WORKER_DIR AIA_WORKER_LOG; the worker's own PID is
+#                   # in $AIA_WORKER_DIR/worker.pid)
 #     ...
 #     services_stop # stops whatever was started, removes the directories
 #
@@ -218,7 +220,9 @@ redis_stop() {
 }
 
 # A live Celery worker (solo pool, one process) on the throwaway Redis, for tests that need a real
-# broker. Uses the caller's DJANGO_SETTINGS_MODULE/DATABASE_URL; extra arguments go to `celery worker`.
+# broker. Like the worker of docker-compose.yml or the systemd unit in docs/deployment.md, it is
+# started again whenever it exits, until worker_stop. Uses the caller's DJANGO_SETTINGS_MODULE and
+# DATABASE_URL; extra arguments go to `celery worker`.
 worker_start() {
     [[ -n ${AIA_REDIS_URL:-} ]] || {
         _svc_log "worker_start needs redis_start first"
@@ -228,13 +232,13 @@ worker_start() {
     dir=$(mktemp -d "${TMPDIR:-/tmp}/aia-worker.XXXXXX") || return 1
     AIA_WORKER_DIR=$dir
     AIA_WORKER_LOG=$dir/worker.log
-    REDIS_URL=$AIA_REDIS_URL "$celery" -A config worker --pool=solo --concurrency=1 -l info \
+    _svc_worker_supervise "$celery" "$dir" -A config worker --pool=solo --concurrency=1 -l info \
         -Q celery,reports --without-gossip --without-mingle --without-heartbeat \
         -n "aia-test-$$@%h" "$@" >"$AIA_WORKER_LOG" 2>&1 &
     AIA_WORKER_PID=$!
     for ((i = 0; i < 300; i++)); do # up to 30 s
         if grep -q ' ready\.' "$AIA_WORKER_LOG" 2>/dev/null; then
-            _svc_log "Celery worker $AIA_WORKER_PID ready (log $AIA_WORKER_LOG)"
+            _svc_log "Celery worker $(cat "$dir/worker.pid") ready (log $AIA_WORKER_LOG)"
             return 0
         fi
         kill -0 "$AIA_WORKER_PID" 2>/dev/null || break
@@ -246,18 +250,40 @@ worker_start() {
     return 1
 }
 
+# Run `$celery ARGS...` and run it again a second after it exits, for as long as this runs; on
+# TERM, stop the worker (a warm shutdown) and return. The worker's PID goes in $dir/worker.pid.
+_svc_worker_supervise() {
+    local celery=$1 dir=$2 child= rc
+    shift 2
+    trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM
+    while :; do
+        REDIS_URL=$AIA_REDIS_URL "$celery" "$@" &
+        child=$!
+        printf '%s\n' "$child" >"$dir/worker.pid"
+        rc=0
+        wait "$child" || rc=$?
+        _svc_log "Celery worker $child exited with status $rc; starting it again in 1 s"
+        sleep 1
+    done
+}
+
 worker_stop() {
     [[ -n ${AIA_WORKER_PID:-} ]] || return 0
-    local i
+    local i child
+    child=$(cat "${AIA_WORKER_DIR:-/nonexistent}/worker.pid" 2>/dev/null) || child=
+    # The supervisor stops the worker, waits for it and returns.
     kill -TERM "$AIA_WORKER_PID" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
         kill -0 "$AIA_WORKER_PID" 2>/dev/null || break
         sleep 0.1
     done
     kill -KILL "$AIA_WORKER_PID" 2>/dev/null || true
+    if [[ $child =~ ^[0-9]+$ ]] && _svc_alive "$child"; then
+        kill -KILL "$child" 2>/dev/null || true
+    fi
     wait "$AIA_WORKER_PID" 2>/dev/null || true
     [[ -n ${AIA_WORKER_DIR:-} ]] && _svc_rmdir "$AIA_WORKER_DIR"
-    _svc_log "Celery worker $AIA_WORKER_PID stopped"
+    _svc_log "Celery worker stopped"
     unset AIA_WORKER_PID AIA_WORKER_DIR AIA_WORKER_LOG
 }
 

@@ -11,6 +11,14 @@ class OutboxTask(models.Model):
     by the task; ``aia.tasks.outbox_sweep`` dispatches again anything not completed in time, so
     a broker outage or a worker crash delays work but never loses it. Every task is safe to
     run twice.
+
+    A task that fails records it here, with the time of its next attempt; the sweeper sends the
+    row again once that time has come, so no retry waits in the broker or in a worker. States:
+
+    - pending: ``dispatched_at`` empty and ``next_attempt_at`` empty or past (the sweeper sends it);
+    - dispatched: ``dispatched_at`` set (sent again if it stays unfinished too long);
+    - waiting to retry: ``dispatched_at`` empty, ``next_attempt_at`` in the future;
+    - completed: ``completed_at`` set, with ``last_error`` if the task failed for good.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -21,6 +29,12 @@ class OutboxTask(models.Model):
     dispatch_count = models.PositiveIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    failed_attempts = models.PositiveIntegerField(
+        default=0, help_text="How many times the task has failed on this row."
+    )
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="Not sent again before this time (after a failure)."
+    )
 
     class Meta:
         ordering = ["created_at"]

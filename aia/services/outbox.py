@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 # How long a dispatched task may stay unfinished before the sweeper sends it again. Longer
 # than the longest task's time limit, so a slow task is not sent twice without need.
 DEFAULT_STALE_AFTER = datetime.timedelta(minutes=10)
+# After a task fails on a row, the row waits 30 seconds before it is sent again, twice as long
+# after each further failure, at most an hour. The sweeper, every minute, sends it when due.
+RETRY_FIRST_DELAY = datetime.timedelta(seconds=30)
+RETRY_MAX_DELAY = datetime.timedelta(hours=1)
 
 
 def outbox_enqueue(*, task: str, kwargs: dict[str, Any]) -> OutboxTask:
@@ -95,8 +99,55 @@ def outbox_complete(*, outbox_id: Any, error: str = "") -> None:
     )
 
 
+def outbox_attempt_failed(
+    *, outbox_id: Any, error: str, max_attempts: int, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    """Record that the task failed on an outbox row; return when the sweeper may send it again.
+
+    Return ``None`` when there is no next attempt: the row had ``max_attempts`` failures (it is
+    then completed with the error), or there is no uncompleted row by that ID (the task was not
+    sent through the outbox, or another run finished the row).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = (
+            OutboxTask.objects.select_for_update()
+            .filter(pk=outbox_id, completed_at__isnull=True)
+            .first()
+        )
+        if row is None:
+            return None
+        row.failed_attempts += 1
+        row.last_error = error[:2000]
+        if row.failed_attempts >= max_attempts:
+            row.completed_at = now
+            row.next_attempt_at = None
+        else:
+            row.next_attempt_at = now + outbox_retry_delay(failed_attempts=row.failed_attempts)
+            # No longer in the broker: the sweeper sends it again once it is due.
+            row.dispatched_at = None
+        row.save(
+            update_fields=[
+                "failed_attempts",
+                "last_error",
+                "completed_at",
+                "next_attempt_at",
+                "dispatched_at",
+            ]
+        )
+    return row.next_attempt_at
+
+
+def outbox_retry_delay(*, failed_attempts: int) -> datetime.timedelta:
+    """Return how long a row waits after its ``failed_attempts``-th failure (30 s, 1 min, 2 min,
+    4 min … at most an hour)."""
+    doublings = min(max(failed_attempts - 1, 0), 16)
+    return min(RETRY_FIRST_DELAY * 2**doublings, RETRY_MAX_DELAY)
+
+
 def outbox_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Dispatch every row not yet completed that was never sent or has been waiting too long.
+    """Dispatch every row not yet completed that is due: never sent, waiting too long, or past
+    the time of its next attempt after a failure.
 
     Return how many rows were sent to the broker.
     """
@@ -104,6 +155,7 @@ def outbox_sweep(*, now: datetime.datetime | None = None) -> int:
     stale_after = getattr(settings, "AIA_OUTBOX_STALE_AFTER", DEFAULT_STALE_AFTER)
     pending = OutboxTask.objects.filter(
         Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - stale_after),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
         completed_at__isnull=True,
     )
     sent = 0

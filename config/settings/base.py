@@ -278,6 +278,24 @@ if _beat_interval:
         _job["schedule"] = _beat_interval
 
 # ------------------------------------------------------------------------------
+# Email
+# ------------------------------------------------------------------------------
+# Where mail goes, as one URL that django-environ reads: ``smtp://host:25``,
+# ``smtp+tls://user:password@host:587``, ``consolemail://`` (printed: the default, unset or
+# empty). Production without it sends by SMTP (config.settings.production).
+_email = env.email_url_config(env("EMAIL_URL", default="") or "consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+# Seconds: a mail server that stops answering fails the email (which is tried again later)
+# instead of holding a worker until the task's time limit.
+EMAIL_TIMEOUT = 10
+
+# ------------------------------------------------------------------------------
 # Django REST framework
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -6,4 +6,3 @@ from config.settings.base import BASE_DIR, env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-secret")
 (BASE_DIR / "var").mkdir(exist_ok=True)
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -4,13 +4,20 @@ The database comes from DATABASE_URL (PostgreSQL in ``make test``), else SQLite.
 """
 
 from config.settings.base import *
-from config.settings.base import BASE_DIR, env
+from config.settings.base import BASE_DIR, EMAIL_BACKEND, env
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# A Celery worker started by the integration tests writes its emails to files they can read.
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+# Mail stays in memory unless EMAIL_URL (config.settings.base) says where to send it: a Celery
+# worker started by the integration tests sends to their SMTP server, or with
+# DJANGO_EMAIL_BACKEND (which wins) writes its emails to files they can read.
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND",
+    default=EMAIL_BACKEND
+    if env("EMAIL_URL", default="")
+    else "django.core.mail.backends.locmem.EmailBackend",
+)
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "test-mail"))
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "test-media")
 STORAGES = {

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import yaml
 from django.conf import settings
 from django.db import connection
 
@@ -168,6 +169,27 @@ def start_worker(env: dict[str, str], log: Path, concurrency: int = 1) -> Celery
         log,
         ready="ready.",
     )
+
+
+def compose_command(service: str) -> list[str]:
+    """Return the command line docker-compose.yml runs ``service`` with."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    return list(compose["services"][service]["command"])
+
+
+def start_as_compose_does(
+    service: str, env: dict[str, str], log: Path, schedule: Path | None = None
+) -> CeleryProcess:
+    """Start the ``worker`` or ``beat`` service with its docker-compose.yml command line (beat
+    keeps its schedule file at ``schedule`` instead of in the image's var/)."""
+    command = compose_command(service)
+    if command[:4] != ["celery", "-A", "config", service]:
+        raise AssertionError(f"docker-compose.yml runs {service} as {command}")
+    args = command[3:]
+    if schedule is not None:
+        args[args.index("-s") + 1] = str(schedule)
+    ready = "ready." if service == "worker" else "beat: Starting"
+    return CeleryProcess(args, env, log, ready=ready)
 
 
 def start_beat(env: dict[str, str], log: Path, schedule: Path) -> CeleryProcess:
