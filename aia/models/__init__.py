@@ -8,6 +8,7 @@ from aia.models.options import Option, OptionDecision, OptionGap
 from aia.models.reports import Report
 from aia.models.reviews import Dissent, Review
 from aia.models.security import AccessRecord, SecurityEvent
+from aia.models.submissions import Submission
 from aia.models.triggers import Situation, Trigger
 from aia.models.users import User
 
@@ -27,6 +28,7 @@ __all__ = [
     "Section",
     "SecurityEvent",
     "Situation",
+    "Submission",
     "Trigger",
     "User",
 ]

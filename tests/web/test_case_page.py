@@ -1,5 +1,7 @@
 """The case page: who may see it, what it shows, and exactly the transitions the user may take."""
 
+import re
+
 import pytest
 
 from aia import selectors
@@ -116,6 +118,19 @@ def test_record_a_dissent(team, client_for):
     assert "Your dissent is recorded." in text(response)
     assert "RF9 overstates intent." in text(response)
     assert client_for(team.outsider).get(url).status_code == 404
+
+
+def test_a_dissent_sent_twice_is_recorded_once(team, client_for):
+    case = case_in_state(team, CaseState.OPTIONS)
+    client = client_for(team.official)
+    url = case_url(case, "web:dissent")
+    page = client.get(url).content.decode()
+    token = re.search(r'name="submission" value="([0-9a-f]{32})"', page)[1]
+    body = {"stage": "assessment", "text": "RF9 overstates intent.", "submission": token}
+    assert client.post(url, body).status_code == 302
+    again = client.post(url, body, follow=True)
+    assert "already sent, so nothing more was saved" in text(again)
+    assert case.dissents.count() == 1
 
 
 def test_the_sro_changes_the_team(team, client_for):

@@ -1,5 +1,7 @@
 """The options register editor: add, change, withdraw, and the reasons for empty categories."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -95,3 +97,27 @@ def test_the_register_is_read_only_outside_the_options_state(team, client_for):
     assert client.get(url(case, "web:option-new")).status_code == 409
     assert client.post(url(case, "web:option-new"), OPTION).status_code == 409
     assert client_for(team.legal).get(url(case, "web:option-new")).status_code == 403
+
+
+def test_an_option_form_sent_twice_adds_one_option(team, client_for, case):
+    client = client_for(team.official)
+    page = client.get(url(case, "web:option-new"))
+    token = re.search(r'name="submission" value="([0-9a-f]{32})"', page.content.decode())[1]
+    first = client.post(url(case, "web:option-new"), {**OPTION, "submission": token})
+    again = client.post(url(case, "web:option-new"), {**OPTION, "submission": token}, follow=True)
+    assert first.status_code == 302
+    assert again.redirect_chain[0][0] == first["Location"]
+    assert "already sent, so nothing more was saved" in text(again)
+    assert case.options.count() == 1
+
+
+def test_an_option_form_shown_again_with_errors_keeps_its_token(team, client_for, case):
+    client = client_for(team.official)
+    token = "0123456789abcdef0123456789abcdef"
+    refused = client.post(url(case, "web:option-new"), {**OPTION, "title": "", "submission": token})
+    assert refused.status_code == 400
+    assert f'name="submission" value="{token}"' in refused.content.decode()
+    assert (
+        client.post(url(case, "web:option-new"), {**OPTION, "submission": token}).status_code == 302
+    )
+    assert case.options.count() == 1

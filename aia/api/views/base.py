@@ -1,6 +1,17 @@
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aia.api.authentication import API_AUTHENTICATION
+from aia.services.submissions import Answer, NotKept, submission_once
 
 
 class ApiView(APIView):
@@ -8,3 +19,46 @@ class ApiView(APIView):
     permissions with the token (``aia.api.authentication``), or the browser's session."""
 
     authentication_classes = API_AUTHENTICATION
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Optional: a key of your choosing (a UUID, say), new for each request. "
+    "Repeating a request with the same key and body creates nothing more and answers what "
+    "the first request was answered (with the header `Idempotent-Replayed: true`); a key "
+    "already used for another request is refused with 409. Only successful answers are kept: "
+    "after a refusal, the same key may be used again.",
+)
+
+
+def idempotent(post: Callable[..., Response]) -> Callable[..., Response]:
+    """Honour an ``Idempotency-Key`` header on a POST that creates something."""
+
+    @functools.wraps(post)
+    def wrapper(self: APIView, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return post(self, request, *args, **kwargs)
+
+        def run() -> Answer:
+            response = post(self, request, *args, **kwargs)
+            if not 200 <= response.status_code < 300:
+                raise NotKept(response)
+            # The body as the client reads it (UUIDs, dates and times as text).
+            body = json.loads(JSONRenderer().render(response.data) or b"null")
+            return Answer(status=response.status_code, body=body)
+
+        answer = submission_once(
+            user=request.user, key=key, path=request.path, body=request.data, run=run
+        )
+        if isinstance(answer, Response):
+            return answer
+        response = Response(answer.body, status=answer.status)
+        if answer.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    return wrapper

@@ -9,7 +9,7 @@ from aia.api.fields import StrictCharField, StrictSerializer
 from aia.api.schema import READ_ERRORS, WRITE_ERRORS, errors
 from aia.api.selectors import option_gap_list
 from aia.api.serializers import CORE_CATEGORY_CHOICES, OptionSerializer, UserRefSerializer
-from aia.api.views.base import ApiView
+from aia.api.views.base import IDEMPOTENCY_KEY, ApiView, idempotent
 from aia.models.choices import (
     LeadDepartment,
     Level,
@@ -86,8 +86,10 @@ class OptionListCreateApi(ApiView):
         summary="Add an option",
         description=EDITING_NOTE,
         request=OptionInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={201: OptionSerializer, **errors(403, 409, *WRITE_ERRORS)},
     )
+    @idempotent
     def post(self, request: Request, case_id) -> Response:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
         option = option_create(case=case, actor=request.user, data=request.data)
@@ -190,8 +192,10 @@ class OptionGapListRecordApi(ApiView):
         "leverage) to have an option or a recorded reason why none. An empty `reason` clears "
         f"the record. Answers with all the case's recorded reasons. {EDITING_NOTE}",
         request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={200: OptionGapSerializer(many=True), **errors(403, 409, *WRITE_ERRORS)},
     )
+    @idempotent
     def post(self, request: Request, case_id) -> Response:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
         serializer = self.InputSerializer(data=request.data)

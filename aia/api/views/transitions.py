@@ -17,7 +17,7 @@ from aia.api.fields import StrictCharField, StrictSerializer
 from aia.api.schema import WRITE_ERRORS, errors
 from aia.api.selectors import user_map_by_username
 from aia.api.serializers import CaseDetailSerializer
-from aia.api.views.base import ApiView
+from aia.api.views.base import IDEMPOTENCY_KEY, ApiView, idempotent
 from aia.api.views.cases import case_detail_data
 from aia.exceptions import InvalidInput, NotFound
 from aia.services.transitions import TRANSITIONS, Input, Transition
@@ -167,11 +167,13 @@ class CaseTransitionApi(ApiView):
                 OpenApiParameter.PATH,
                 enum=list(TRANSITIONS),
                 description="The transition's name.",
-            )
+            ),
+            IDEMPOTENCY_KEY,
         ],
         request=TransitionInputSerializer,
         responses={200: CaseDetailSerializer, **errors(403, 409, *WRITE_ERRORS)},
     )
+    @idempotent
     def post(self, request: Request, case_id, name: str) -> Response:
         spec = TRANSITIONS.get(name)
         if spec is None:

@@ -23,7 +23,7 @@ from aia.api.serializers import (
     TriggerBriefSerializer,
 )
 from aia.api.throttling import TriggerIngestThrottle
-from aia.api.views.base import ApiView
+from aia.api.views.base import IDEMPOTENCY_KEY, ApiView, idempotent
 from aia.exceptions import InvalidInput
 from aia.models.choices import Crime, Finding, Instrument, Marking, TriggerKind
 from aia.services.triggers import IngestResult, SituationName, trigger_ingest
@@ -210,12 +210,14 @@ class TriggerListCreateApi(ApiView):
         "is a receipt (`case` and `outcome` null), and the case's team is told who posted it. "
         "Officials, SROs and integration accounts may post triggers. Throttled per account.",
         request=TriggerInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={
             201: OpenApiResponse(IngestOutputSerializer, description="A new trigger."),
             200: OpenApiResponse(IngestOutputSerializer, description="A replayed trigger."),
             **errors(403, 429, *WRITE_ERRORS),
         },
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         result = trigger_ingest(actor=request.user, **trigger_input(request.data))
         return Response(

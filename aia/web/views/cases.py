@@ -21,6 +21,7 @@ from aia.services.transitions import TRANSITIONS, Transition
 from aia.web import selectors as web_selectors
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import DissentForm, TeamForm
+from aia.web.submissions import submission_token, submit_once
 from aia.web.transitions import (
     DEDICATED_PAGES,
     blocked_transitions,
@@ -242,18 +243,20 @@ def dissent_create(request: HttpRequest, case_id: Any) -> HttpResponse:
     form = DissentForm(request.POST if request.method == "POST" else None)
     unplaced: dict[str, list[str]] = {}
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def record() -> tuple[str, str]:
             dissent_record(
                 case=case,
                 actor=user,
                 stage=form.cleaned_data["stage"],
                 text_=form.cleaned_data["text"],
             )
+            return case_url(case), "Your dissent is recorded."
+
+        try:
+            return submit_once(request, record)
         except InvalidInput as error:
             unplaced = add_field_errors(form, error.fields)
-        else:
-            messages.success(request, "Your dissent is recorded.")
-            return redirect(case_url(case))
     elif not permissions.can_record_dissent(case, user):
         raise PermissionRefused("Only members of the case team can record a dissent.")
     elif not case.is_open:
@@ -265,6 +268,7 @@ def dissent_create(request: HttpRequest, case_id: Any) -> HttpResponse:
         {
             "case": case,
             "form": form,
+            "submission": submission_token(request),
             "errors": error_summary_items(
                 form, messages=[m for ms in unplaced.values() for m in ms]
             ),

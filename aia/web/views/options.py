@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from aia import permissions, selectors
 from aia.exceptions import Conflict, InvalidInput, PermissionRefused
@@ -15,6 +16,7 @@ from aia.services.options import option_create, option_gap_record, option_update
 from aia.web import selectors as web_selectors
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import OptionForm, OptionGapForm, OptionWithdrawForm
+from aia.web.submissions import submission_token, submit_once
 
 
 def options_refusal(case: Case, user: User) -> PermissionRefused | Conflict | None:
@@ -123,19 +125,23 @@ def option_edit(request: HttpRequest, case_id: Any, option_id: Any = None) -> Ht
     form = OptionForm(request.POST if request.method == "POST" else None, initial=initial)
     unplaced: dict[str, list[str]] = {}
     if request.method == "POST" and form.is_valid():
+        options_page = reverse("web:options", kwargs={"case_id": case.pk})
+
+        def create() -> tuple[str, str]:
+            saved = option_create(case=case, actor=user, data=form.service_data())
+            return options_page, f"Option '{saved.title}' added."
+
         try:
             if option is None:
-                saved = option_create(case=case, actor=user, data=form.service_data())
-            else:
-                saved = option_update(
-                    case=case, actor=user, option_id=option.pk, data=form.service_data()
-                )
+                return submit_once(request, create)
+            saved = option_update(
+                case=case, actor=user, option_id=option.pk, data=form.service_data()
+            )
         except InvalidInput as error:
             unplaced = add_field_errors(form, error.fields)
         else:
-            verb = "added" if option is None else "saved"
-            messages.success(request, f"Option '{saved.title}' {verb}.")
-            return redirect("web:options", case_id=case.pk)
+            messages.success(request, f"Option '{saved.title}' saved.")
+            return redirect(options_page)
     return render(
         request,
         "aia/web/option_form.html",
@@ -143,6 +149,7 @@ def option_edit(request: HttpRequest, case_id: Any, option_id: Any = None) -> Ht
             "case": case,
             "option": option,
             "form": form,
+            "submission": submission_token(request) if option is None else "",
             "errors": error_summary_items(
                 form, messages=[m for ms in unplaced.values() for m in ms]
             ),
