@@ -25,10 +25,11 @@ RUNSERVER_ADDR ?= 127.0.0.1:8000
 # Hei for Chinese, Japanese and Korean); tests also need pdftotext/pdfinfo, the
 # PostgreSQL/Redis binaries for the throwaway servers (never the system services), and
 # Chromium for the browser tests (Playwright drives Debian's build; it downloads none), and
-# curl and jq for the README's API walk-through, which a test runs.
+# curl and jq for the README's API walk-through, which a test runs, and systemd's
+# systemd-analyze, which checks the worker's and beat's units in docs/deployment.md.
 APT_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
 	fonts-noto-core fonts-wqy-microhei
-APT_TEST := $(APT_RUNTIME) poppler-utils postgresql redis-server chromium curl jq
+APT_TEST := $(APT_RUNTIME) poppler-utils postgresql redis-server chromium curl jq systemd
 
 # pip runs again only when a requirements file is newer than its stamp.
 STAMP_RUNTIME := $(VENV)/.stamp-requirements

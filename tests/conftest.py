@@ -1,9 +1,14 @@
 import pytest
 
+from tests import tools
 from tests.factories import Team, make_team, restore_permissions_and_roles
+
+# A test that needs a missing tool is skipped, or fails with CI=true (tests/tools.py).
+pytest_runtest_setup = tools.pytest_runtest_setup
 
 
 def pytest_configure(config):
+    tools.pytest_configure(config)
     config.addinivalue_line(
         "markers", "real_reports: render the full signed report instead of a one-page stand-in"
     )

@@ -3,7 +3,6 @@
 import uuid
 
 import pytest
-from django.db import connection
 
 from aia.models import Option, Submission, Trigger
 from aia.models.choices import CaseState
@@ -114,7 +113,6 @@ def test_the_schema_documents_the_header_on_each_creating_post(schema):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency needs PostgreSQL")
 def test_concurrent_requests_with_one_key_create_one_option(team, api_for):
     from tests.services.test_concurrency import run_together
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 
 from aia.demo.seed import demo_users_ensure
 from aia.models import Case
@@ -47,9 +46,9 @@ def test_the_readme_api_section_is_a_walkthrough_from_trigger_to_signed_off_repo
         assert step in script
 
 
+# The walk-through's demo_code calls read the test database from another process.
+@pytest.mark.postgres
 def test_the_readme_walkthrough_runs_as_written(live_server, tmp_path, settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("the walk-through's demo_code calls read the test database from a process")
     settings.MEDIA_ROOT = tmp_path / "media"
     restore_permissions_and_roles()
     demo_users_ensure(password=PASSWORD)

@@ -27,7 +27,7 @@ def test_sqlite_is_left_as_it_is():
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only (make test)")
+@pytest.mark.postgres
 def test_the_test_database_connection_prepares_statements():
     connection.ensure_connection()
     assert connection.connection.prepare_threshold == 5

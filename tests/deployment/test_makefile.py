@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.smoke
 ROOT = Path(__file__).resolve().parents[2]
 SHELL_SCRIPTS = [ROOT / ".ci" / "run", *sorted((ROOT / "scripts").glob("*.sh"))]
 
-needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed")
+needs_make = pytest.mark.needs("make")
 
 
 def make_dry_run(*args: str) -> str:

@@ -6,7 +6,6 @@ transactional database, so the live server's thread sees what the test writes.
 """
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,10 +14,8 @@ import pytest
 from aia.permissions import requires_second_factor
 from tests.factories import PASSWORD
 from tests.signing_in import fresh_totp_code, totp_device
+from tests.tools import AXE, CHROMIUM
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("AIA_CHROMIUM", "/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -37,6 +34,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.needs("chromium"))
 
 
 @pytest.fixture(autouse=True)
@@ -53,9 +51,8 @@ def _content_types_and_permissions(transactional_db) -> None:
 
 @pytest.fixture(scope="package")
 def browser() -> Iterator:
-    """Start Chromium once for the browser tests, and stop it after the last one."""
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (make test does)")
+    """Start Chromium once for the browser tests, and stop it after the last one (each test
+    needs it: see pytest_collection_modifyitems)."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread, and Django refuses

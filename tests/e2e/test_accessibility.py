@@ -4,16 +4,14 @@ type. axe-core comes from node_modules (``npm ci``, which ``make test`` runs).""
 import pytest
 
 from aia.models.choices import CaseState
-from tests.e2e.conftest import AXE, axe_violations
+from tests.e2e.conftest import axe_violations
 from tests.factories import case_in_state
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _needs_axe():
-    if not AXE.exists():
-        pytest.skip("node_modules/axe-core is missing: run `make assets` (npm ci)")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.needs("axe-core"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def check(page, path: str, *, status: int = 200, setup=None) -> list[str]:

@@ -2,8 +2,8 @@
 Redis outage does not stop the API.
 
 Each request is made by a fresh Python process with the deployment's settings (``REDIS_URL``
-set), as separate gunicorn workers would be. Skipped without PostgreSQL (the processes share
-the test database; make test provides both it and redis-server).
+set), as separate gunicorn workers would be. They need PostgreSQL (the processes share the
+test database) and redis-server (tests/tools.py; make test provides both).
 """
 
 import json
@@ -12,18 +12,15 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from tests.factories import PASSWORD
 from tests.integration.stack import child_env
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.needs("redis"),
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the processes share the PostgreSQL test database"
-    ),
 ]
 
 TOKEN_URL = "/api/v1/auth/token/"

@@ -18,7 +18,7 @@ import re
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from aia.models import Notification, OutboxTask
 from aia.services.notifications import EMAIL_TASK, notify
@@ -37,10 +37,8 @@ logger = logging.getLogger(__name__)
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.slow,
+    # The worker shares the PostgreSQL test database (the postgres marker: tests/tools.py).
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the worker shares the PostgreSQL test database"
-    ),
 ]
 
 EMAILS = 3

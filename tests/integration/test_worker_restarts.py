@@ -8,7 +8,6 @@ Docker nor systemd runs here: their configuration is checked, and the script is 
 import configparser
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -88,7 +87,7 @@ def test_the_systemd_worker_stops_with_a_warm_shutdown_that_a_report_can_finish_
     assert int(service["TimeoutStopSec"]) > 180
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+@pytest.mark.needs("systemd-analyze")
 def test_systemd_accepts_the_units(tmp_path):
     celery = Path(sys.executable).with_name("celery")
     for name, text in _units().items():

@@ -31,7 +31,7 @@ def test_every_status_the_oracle_expects_is_documented(schema):
         documented = set(operation["responses"])
         expected = {
             target.expect(persona, cleared, state)
-            for persona in oracle.PERSONAS
+            for persona in (*oracle.PERSONAS, *oracle.CONTRIBUTING)
             for cleared in (True, False)
             for state in oracle.STATES
         }

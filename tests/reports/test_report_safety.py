@@ -3,7 +3,6 @@
 import copy
 import logging
 import re
-import shutil
 import socket
 import subprocess
 from html.parser import HTMLParser
@@ -195,12 +194,11 @@ def test_arabic_cyrillic_and_greek_render_in_dejavu(rendered):
     assert ARABIC.split()[1][::-1] in pages[0].body
 
 
+@pytest.mark.needs("poppler")
 def test_scripts_dejavu_lacks_print_in_the_installed_fallback_fonts(rendered, no_network, caplog):
     """Burmese, Ethiopic, Chinese and Korean (no DejaVu glyphs) print with real glyphs from
     the fonts `make` and the Dockerfile install (fonts-noto-core, fonts-wqy-microhei), never
     as empty boxes, and the text layer keeps them."""
-    if shutil.which("pdftotext") is None or shutil.which("pdffonts") is None:
-        pytest.skip("poppler-utils is not installed")
     caplog.set_level(logging.WARNING, logger="weasyprint")
     snapshot = copy.deepcopy(trimmed(rendered.snapshot))
     snapshot["scope"]["analysis"] = (
