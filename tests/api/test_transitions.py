@@ -8,7 +8,14 @@ from aia.models.choices import CaseState, Role
 from aia.services.assessment import section_update
 from tests.api.contract import TRANSITION_NAMES
 from tests.api.helpers import assert_envelope, db_fingerprint, field_errors, transition_url
-from tests.factories import PASSWORD, case_in_state, committing, fill_assessment, new_case
+from tests.factories import (
+    PASSWORD,
+    case_in_state,
+    committing,
+    fill_assessment,
+    new_case,
+    walk,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +92,30 @@ def test_the_four_eyes_rule_is_403_with_the_reason(team, api_for):
             api_for(team.legal).get(f"/api/v1/cases/{case.pk}/").json()["available_transitions"]
         )
     )
+
+
+def test_an_sro_who_edited_the_assessment_is_refused_sign_off_with_403(team, api_for):
+    # The SRO is also an official on the case, and edited one section of the assessment.
+    team.sro.groups.add(Group.objects.get(name=Role.OFFICIAL))
+    case = case_in_state(team, CaseState.ASSESSMENT)
+    case.officials.add(team.sro)
+    fill_assessment(case, team.official)
+    section_update(case=case, actor=team.sro, code="rf1", data={"analysis": "The SRO's view."})
+    assert post(api_for(team.lead), case, "submit_assessment").status_code == 200
+    case = walk(Case.objects.get(pk=case.pk), team, CaseState.SIGN_OFF)
+    client = api_for(team.sro)
+    before = db_fingerprint()
+
+    body = assert_envelope(post(client, case, "sign_off", password=PASSWORD), 403)
+
+    assert body["message"] == (
+        "You edited or submitted the assessment content of this case, so someone else must "
+        "approve it (four-eyes rule)."
+    )
+    assert db_fingerprint() == before
+    available = client.get(f"/api/v1/cases/{case.pk}/").json()["available_transitions"]
+    assert "sign_off" not in available
+    assert "return_for_revision" in available
 
 
 def test_sign_off_requires_the_users_own_password(team, api_for):

@@ -15,7 +15,7 @@ whatever the state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 OK = "ok"  # 2xx: the page, the data, or the action done
 FORBIDDEN = "403"
@@ -123,6 +123,10 @@ class Persona:
     position: str = ""  # LEAD, "official", CASE_SRO, CASE_LEGAL_ADVISER, CASE_MINISTER or ""
     all_cases: bool = False  # an auditor, or an SRO with the all-cases permission
     anonymous: bool = False
+    # The contributors dimension (below): also named an official on the case, and the stages
+    # whose content the persona edited in the case's current version.
+    also_official: bool = False
+    contributed: frozenset[str] = frozenset()
 
 
 def _p(key, role, team, roles=(), position="", all_cases=False, anonymous=False) -> Persona:
@@ -153,6 +157,56 @@ PERSONAS: tuple[Persona, ...] = (
 # contributed nothing.
 CONTRIBUTORS = {"assessment": {"lead", "official"}, "options": {"lead", "official"}}
 
+# The contributors dimension. The four-eyes rule decides only for the persona who holds a
+# four-eyes transition's place (the legal adviser approves, the SRO signs off), in that
+# transition's source state; so the matrix also builds cases in those states in which the
+# legal adviser and the SRO, holding the official role too (docs/architecture.md, *Roles*: "a
+# user may hold several roles") and named officials on the case, edited one stage's content in
+# the current version, and asks the four-eyes transitions of them there. A stage's content can
+# have been edited only if one of its editing states comes before the case's state.
+STAGE_CONTENT = {"assessment": ("scope", "risk_factor"), "options": ("options",)}
+FOUR_EYES_TRANSITIONS = tuple(name for name, t in TRANSITIONS.items() if t.four_eyes)
+FOUR_EYES_STATES = tuple(
+    state
+    for state in STATES
+    if any(state in TRANSITIONS[name].sources for name in FOUR_EYES_TRANSITIONS)
+)
+
+
+def could_have_edited(stage: str, state: str) -> bool:
+    """Return whether the stage's content can have been edited before the case reached
+    ``state`` on its way forward (docs/architecture.md, *States*, "editing states")."""
+    editing = {s for kind in STAGE_CONTENT[stage] for s in EDITING_STATES[kind]}
+    return any(STATES.index(s) <= STATES.index(state) for s in editing)
+
+
+def contributing(persona: Persona, stage: str) -> Persona:
+    """Return the persona as the contributors dimension has it: also an official on the case,
+    having edited ``stage``'s content."""
+    return replace(
+        persona,
+        role=f"{persona.role} + official",
+        team=f"{persona.team} + official",
+        roles=persona.roles | {"official"},
+        also_official=True,
+        contributed=frozenset({stage}),
+    )
+
+
+# The personas of the contributors dimension: each four-eyes place, having edited each stage.
+CONTRIBUTING = tuple(
+    contributing(persona, stage)
+    for persona in PERSONAS
+    if persona.position in (CASE_LEGAL_ADVISER, CASE_SRO)
+    for stage in STAGE_CONTENT
+)
+
+
+def has_contributed(persona: Persona, stage: str) -> bool:
+    """Return whether the persona edited or submitted the stage's content in the current
+    version (docs/architecture.md, *Integrity rules*, "Four-eyes")."""
+    return persona.key in CONTRIBUTORS[stage] or stage in persona.contributed
+
 
 def has_team(state: str) -> bool:
     """A `triggered` case is awaiting a team (docs/architecture.md, *States*); from `assign` on
@@ -165,7 +219,7 @@ def holds(persona: Persona, position: str, state: str) -> bool:
     if not has_team(state):
         return False
     if position == TEAM_OFFICIAL:
-        return persona.position in (LEAD, "official")
+        return persona.position in (LEAD, "official") or persona.also_official
     return persona.position == position
 
 
@@ -215,18 +269,23 @@ def read(persona: Persona, cleared: bool, state: str) -> str:
 
 
 def transition(persona: Persona, cleared: bool, state: str, name: str) -> str:
-    """Take (or open the page of) a transition: role first (403), then state (409), then the
-    four-eyes rule (403). Guards hold in the test data (see test_permission_matrix.py)."""
+    """Take (or open the page of) a transition: role and place first, then the four-eyes rule
+    (both 403), then state (409). Guards hold in the test data (see test_permission_matrix.py).
+
+    docs/architecture.md, *Transitions*: a four-eyes refusal is a permission refusal, and
+    "permission is checked before the state": whoever contributed to a stage of this version
+    may never approve it, so is told so rather than told the state is wrong.
+    """
     gate = _gate(persona, cleared, state)
     if gate:
         return gate
     rule = TRANSITIONS[name]
     if not may_take(persona, name, state):
         return FORBIDDEN
+    if any(has_contributed(persona, stage) for stage in rule.four_eyes):
+        return FORBIDDEN
     if state not in rule.sources:
         return CONFLICT
-    if any(persona.key in CONTRIBUTORS[stage] for stage in rule.four_eyes):
-        return FORBIDDEN
     return OK
 
 

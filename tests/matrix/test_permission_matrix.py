@@ -15,6 +15,10 @@ withdrawn) never reaches the next cell and the order of the cells does not matte
 OFFICIAL-SENSITIVE (the default marking of a new case); that column is generated where clearance
 decides (see ``cells_for``). Browsers sign in only through ``client_for`` and API clients only
 through ``api_for`` (tests/web and tests/api), so the matrix signs in as the app requires.
+
+Who contributed to a stage is a dimension too, where it decides (``oracle.CONTRIBUTING``): in
+each four-eyes state, cases in which the legal adviser and the SRO, officials on the case as
+well, edited the assessment or the options, against the four-eyes transitions.
 """
 
 from __future__ import annotations
@@ -23,21 +27,25 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
-from aia.models import User
-from aia.models.choices import CaseState, Marking
+from aia.models import Case, User
+from aia.models.choices import CaseState, Marking, Role
+from aia.services import cases as case_services
+from aia.services.assessment import section_update
+from aia.services.options import option_create
 from aia.workflow import transition_table
 from tests.factories import (
     PASSWORD,
+    Team,
     UserFactory,
     case_in_state,
     fill_assessment,
@@ -45,6 +53,7 @@ from tests.factories import (
     fill_scope,
     new_case,
     option_data,
+    walk,
 )
 from tests.matrix import oracle
 from tests.matrix.conftest import MATRIX_SUMMARY
@@ -67,6 +76,7 @@ class Target:
     path: Callable[[World], str | None]  # None: the target does not apply to this case
     expect: Expect
     body: dict[str, Any] | None = None
+    transition: str = ""  # the transition the request takes (or whose page it opens)
 
 
 @dataclass
@@ -77,6 +87,8 @@ class World:
     case_id: str
     option_id: str | None
     report_id: str | None
+    # The stage that the legal adviser and the SRO edited (the contributors dimension).
+    contribution: str | None = None
 
 
 def _case(url_name: str, **kwargs: Any) -> Callable[[World], str]:
@@ -135,8 +147,14 @@ assert set(TRANSITION_BODIES) == set(oracle.TRANSITIONS)
 DEDICATED_PAGES = {"sign_off": "web:sign-off", "record_decision": "web:minister"}
 
 
-def page(label: str, url_name: str, path: Callable[[World], str | None], expect: Expect) -> Target:
-    return Target(f"page: {label}", "web", "GET", url_name, path, expect)
+def page(
+    label: str,
+    url_name: str,
+    path: Callable[[World], str | None],
+    expect: Expect,
+    transition: str = "",
+) -> Target:
+    return Target(f"page: {label}", "web", "GET", url_name, path, expect, transition=transition)
 
 
 def api(
@@ -146,8 +164,9 @@ def api(
     path: Callable[[World], str | None],
     expect: Expect,
     body: dict[str, Any] | None = None,
+    transition: str = "",
 ) -> Target:
-    return Target(f"api: {label}", "api", method, url_name, path, expect, body)
+    return Target(f"api: {label}", "api", method, url_name, path, expect, body, transition)
 
 
 # Reading a section does not depend on its kind, so the reads open the scope; the edits try the
@@ -166,12 +185,18 @@ WEB_TARGETS = [
     ),
     page("access log", "web:access-log", _case("web:access-log"), oracle.read_access_log),
     page("review", "web:review", _case("web:review"), oracle.review_page),
-    page("sign-off", "web:sign-off", _case("web:sign-off"), _transition("sign_off")),
+    page("sign-off", "web:sign-off", _case("web:sign-off"), _transition("sign_off"), "sign_off"),
     # ASSUMPTION: the DRAFT preview shows the case's current content, which whoever sees the
     # case reads on the case page anyway; it is not the signed report that docs/architecture.md,
     # *Need-to-know*, keeps from the minister until it is submitted.
     page("report preview", "web:report-preview", _case("web:report-preview"), oracle.read),
-    page("minister", "web:minister", _case("web:minister"), _transition("record_decision")),
+    page(
+        "minister",
+        "web:minister",
+        _case("web:minister"),
+        _transition("record_decision"),
+        "record_decision",
+    ),
     page("report", "web:report", _report("web:report"), oracle.read_signed_report),
     page(
         "report download",
@@ -185,6 +210,7 @@ WEB_TARGETS = [
             "web:transition",
             _case("web:transition", name=name),
             _transition(name),
+            name,
         )
         for name in oracle.TRANSITIONS
         if name not in DEDICATED_PAGES
@@ -274,12 +300,15 @@ API_TARGETS = [
             _case("api:case-transition", name=name),
             _transition(name),
             TRANSITION_BODIES[name],
+            name,
         )
         for name in oracle.TRANSITIONS
     ),
 ]
 
 TARGETS = [*WEB_TARGETS, *API_TARGETS]
+# The targets of the contributors dimension: the four-eyes transitions, on both surfaces.
+FOUR_EYES_TARGETS = [t for t in TARGETS if t.transition in oracle.FOUR_EYES_TRANSITIONS]
 
 # URLs with a case or a report in their path that the matrix does not request, and why.
 NOT_IN_MATRIX = {
@@ -318,6 +347,74 @@ def build_worlds(team) -> list[World]:
     return worlds
 
 
+def build_contributed_worlds(team: Team) -> list[World]:
+    """Build, for each four-eyes state, one case per stage that can have been edited before it,
+    in which the legal adviser and the SRO (given the official role by the caller) are named
+    officials and both edited that stage; the lead and the second official fill the rest as
+    in ``build_worlds``."""
+    # Fresh users: a user caches its permissions, and these have just gained a role.
+    team = replace(
+        team, legal=User.objects.get(pk=team.legal.pk), sro=User.objects.get(pk=team.sro.pk)
+    )
+    return [
+        World(state, str(_contributed_case(team, state, stage).pk), None, None, stage)
+        for state in oracle.FOUR_EYES_STATES
+        for stage in oracle.STAGE_CONTENT
+        if oracle.could_have_edited(stage, state)
+    ]
+
+
+def _contributed_case(team: Team, state: str, stage: str) -> Case:
+    s = case_services
+    contributors = [team.legal, team.sro]
+    officials = [team.official, *contributors]
+
+    def name_adviser(case: Case, adviser: User) -> None:
+        s.case_team_update(
+            case=case,
+            actor=team.sro,
+            lead_official=team.lead,
+            legal_adviser=adviser,
+            officials=officials,
+            minister=team.minister,
+        )
+
+    def approve(case: Case, approved: str, service: Callable[..., Case]) -> Case:
+        if approved != stage:
+            return service(case=case, actor=team.legal)
+        # The legal adviser edited this stage: another adviser approves it, then hands back.
+        name_adviser(case, team.other_legal)
+        case = service(case=case, actor=team.other_legal)
+        name_adviser(case, team.legal)
+        return case
+
+    case = s.case_assign(
+        case=new_case(team),
+        actor=team.sro,
+        lead_official=team.lead,
+        legal_adviser=team.legal,
+        officials=officials,
+        minister=team.minister,
+    )
+    case = walk(case, team, CaseState.ASSESSMENT)
+    if stage == "assessment":
+        for user in contributors:
+            data = {"likely_perpetrators": f"Armed group A, as {user.username} sees it"}
+            section_update(case=case, actor=user, code="scope", data=data)
+    case = walk(case, team, CaseState.LEGAL_REVIEW)
+    if state != CaseState.LEGAL_REVIEW:
+        case = approve(case, "assessment", s.case_approve_assessment)
+        if stage == "options":
+            for user in contributors:
+                data = option_data("protection", title=f"{user.username}'s option")
+                option_create(case=case, actor=user, data=data)
+        case = walk(case, team, CaseState.OPTIONS_REVIEW)
+    if state == CaseState.SIGN_OFF:
+        case = approve(case, "options", s.case_approve_options)
+    assert case.state == state
+    return case
+
+
 def all_cases_sro() -> User:
     """An SRO who also holds the all-cases permission (docs/architecture.md, *Roles*)."""
     user = UserFactory(username="sro_all", roles=["sro"])
@@ -340,6 +437,7 @@ class Cell:
         return (
             self.persona.role,
             self.persona.team,
+            ", ".join(sorted(self.persona.contributed)) or "-",
             cleared,
             self.world.state,
             self.target.label,
@@ -407,12 +505,25 @@ def cells_for(worlds: list[World]) -> list[tuple[Cell, str]]:
     return cells
 
 
+def contributor_cells(worlds: list[World]) -> list[tuple[Cell, str]]:
+    """Return the cells of the contributors dimension: on each case built by
+    ``build_contributed_worlds``, each four-eyes place having edited the case's stage, cleared,
+    against the four-eyes transitions."""
+    return [
+        (Cell(persona, True, world, target), target.path(world))
+        for world in worlds
+        for persona in oracle.CONTRIBUTING
+        if persona.contributed == {world.contribution}
+        for target in FOUR_EYES_TARGETS
+    ]
+
+
 def expected(cell: Cell) -> str:
     return cell.target.expect(cell.persona, bool(cell.cleared), cell.world.state)
 
 
 def mismatch_table(rows: list[tuple[str, ...]]) -> str:
-    header = ("role", "team", "cleared", "state", "target", "expected", "got")
+    header = ("role", "team", "edited", "cleared", "state", "target", "expected", "got")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(row):
@@ -457,6 +568,13 @@ def test_the_matrix_covers_every_url_with_a_case_or_a_report_in_its_path():
     assert set(oracle.TRANSITIONS) <= transitions
 
 
+def test_the_contributors_dimension_asks_every_four_eyes_transition_on_both_surfaces():
+    asked = {(target.surface, target.transition) for target in FOUR_EYES_TARGETS}
+    assert asked == {
+        (surface, name) for surface in ("web", "api") for name in oracle.FOUR_EYES_TRANSITIONS
+    }
+
+
 def _clients(users: dict[str, User], client_for, api_for) -> dict[tuple[str, str], Any]:
     """Return one signed-in browser session and one API token client per persona, made by the
     shared fixtures (anonymous gets bare clients)."""
@@ -483,35 +601,50 @@ def test_permission_matrix(team, client_for, api_for, caplog, request):
 
     mismatches: list[tuple[str, ...]] = []
     answers: Counter[str] = Counter()
-    # Everyone as built (cleared for OFFICIAL-SENSITIVE, the cases' marking), anonymous
-    # included; then everyone cleared only to OFFICIAL.
-    phases = [
-        (None, [(cell, path) for cell, path in cells if cell.cleared is not False]),
-        (Marking.OFFICIAL, [(cell, path) for cell, path in cells if cell.cleared is False]),
-    ]
-    took = []
-    for clearance, phase in phases:
+
+    # Each phase prepares its cells in a transaction that is rolled back after them.
+    def as_built() -> list[tuple[Cell, str]]:
+        """Everyone cleared for OFFICIAL-SENSITIVE, the cases' marking; anonymous included."""
+        return [(cell, path) for cell, path in cells if cell.cleared is not False]
+
+    def not_cleared() -> list[tuple[Cell, str]]:
+        """Everyone cleared only to OFFICIAL."""
+        User.objects.update(clearance=Marking.OFFICIAL)
+        return [(cell, path) for cell, path in cells if cell.cleared is False]
+
+    def contributors() -> list[tuple[Cell, str]]:
+        """The legal adviser and the SRO hold the official role too, and edited a stage."""
+        official = Group.objects.get(name=Role.OFFICIAL)
+        users["legal"].groups.add(official)
+        users["sro"].groups.add(official)
+        return contributor_cells(build_contributed_worlds(team))
+
+    sizes, took = [], []
+    for phase in (as_built, not_cleared, contributors):
         phase_started = time.process_time()
         with transaction.atomic():
-            if clearance:
-                User.objects.update(clearance=clearance)
-            for cell, path in phase:
+            phase_cells = phase()
+            for cell, path in phase_cells:
                 want = expected(cell)
                 got = run_cell(clients[cell.persona.key, cell.target.surface], cell, path)
                 answers[want] += 1
                 if got != want:
                     mismatches.append((*cell.row(), want, got))
             transaction.set_rollback(True)
+        sizes.append(len(phase_cells))
         took.append(f"{time.process_time() - phase_started:.0f}s CPU")
     finished = time.monotonic()
 
-    assert sum(answers.values()) == len(cells)
+    total = sum(sizes)
+    assert sum(answers.values()) == total == len(cells) + sizes[2]
     summary = (
-        f"{len(cells)} cells: {len(PERSONAS) - 1} personas + anonymous x {len(worlds)} states "
+        f"{total} cells: {len(PERSONAS) - 1} personas + anonymous x {len(worlds)} states "
         f"x {len(TARGETS)} targets ({len(WEB_TARGETS)} pages, {len(API_TARGETS)} API requests "
-        f"of which {len(oracle.TRANSITIONS)} transitions) with clearance: {len(phases[0][1])}; "
-        f"without, where clearance decides: {len(phases[1][1])}. Option and report targets "
-        "only on cases that have one. Expected: "
+        f"of which {len(oracle.TRANSITIONS)} transitions) with clearance: {sizes[0]}; "
+        f"without, where clearance decides: {sizes[1]}; the legal adviser and the SRO having "
+        f"edited a stage, in the four-eyes states x {len(FOUR_EYES_TARGETS)} four-eyes "
+        f"targets: {sizes[2]}. Option and report targets only on cases that have one. "
+        "Expected: "
         + ", ".join(f"{count} {answer}" for answer, count in sorted(answers.items()))
         + f". Built in {built - started:.1f}s, ran in {finished - built:.1f}s "
         f"({' + '.join(took)}); {len(mismatches)} cells differ."
@@ -519,7 +652,7 @@ def test_permission_matrix(team, client_for, api_for, caplog, request):
     request.config.stash.setdefault(MATRIX_SUMMARY, []).append(summary)
     if mismatches:
         pytest.fail(
-            f"{len(mismatches)} of {len(cells)} cells differ from tests/matrix/oracle.py:"
+            f"{len(mismatches)} of {total} cells differ from tests/matrix/oracle.py:"
             f"\n{mismatch_table(mismatches)}",
             pytrace=False,
         )

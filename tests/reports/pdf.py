@@ -79,3 +79,15 @@ def outline_titles(pdf_bytes: bytes) -> list[tuple[int, str]]:
 
 def reader(pdf_bytes: bytes) -> pypdf.PdfReader:
     return pypdf.PdfReader(io.BytesIO(pdf_bytes))
+
+
+def table_rows(tables: list, first_header: str) -> list[list[str]]:
+    """Return the body rows of every table whose first header cell is ``first_header``, each
+    cell's whitespace collapsed to single spaces."""
+    rows = []
+    for table in tables:
+        if not table or (table[0][0] or "").strip() != first_header:
+            continue
+        for row in table[1:]:
+            rows.append([re.sub(r"\s+", " ", cell or "").strip() for cell in row])
+    return rows

@@ -1,12 +1,13 @@
 """The signed PDF report: page furniture, contents in order, every fact it must carry."""
 
 import copy
+import datetime
 import re
 
 from aia.canonical import sha256_bytes
 from aia.reports.presentation import SECTION_TITLES, report_context
 from tests.reports.builders import GAP_REASON
-from tests.reports.pdf import SIDE_MARGIN, outline_titles, reader, squash
+from tests.reports.pdf import SIDE_MARGIN, outline_titles, reader, squash, table_rows
 
 
 def test_report_file_is_the_recorded_pdf(rendered):
@@ -93,8 +94,13 @@ def test_every_trigger_is_listed(rendered):
     rows = _table_rows(rendered, "Finding date")
     triggers = rendered.snapshot["triggers"]
     assert len(rows) == len(triggers) == 3
+    knowledge_date = _knowledge_date(rendered)
     for trigger, (date, source, finding, title) in zip(triggers, rows, strict=True):
-        assert f"day {trigger['days_after_knowledge_date']}" in date
+        # "6 Sep 2024 day 0": the day counted here from the dates, not taken from the snapshot.
+        printed, day = date.split(" day ")
+        finding_date = _printed_date(printed, "%d %b %Y")
+        assert finding_date.isoformat() == trigger["finding_date"]
+        assert day == str((finding_date - knowledge_date).days)
         assert squash(trigger["source_body"]) in squash(source)
         assert squash(trigger["reference"]) in squash(source)
         assert trigger["finding_label"] in finding
@@ -104,10 +110,26 @@ def test_every_trigger_is_listed(rendered):
 
 def test_the_chronology_counts_days_from_the_knowledge_date(rendered):
     rows = _table_rows(rendered, "Milestone")
-    labels = {row[0]: row for row in rows}
-    for milestone in rendered.snapshot["chronology"]:
-        row = labels[re.sub(r"\s+", " ", milestone["label"])]
-        assert row[2] == str(milestone["days"])
+    assert [row[0] for row in rows] == [
+        re.sub(r"\s+", " ", milestone["label"]) for milestone in rendered.snapshot["chronology"]
+    ]
+    knowledge_date = _knowledge_date(rendered)
+    for label, printed, days in rows:
+        day = _printed_date(printed, "%d %B %Y")
+        assert days == str((day - knowledge_date).days), label
+
+
+def _knowledge_date(rendered) -> datetime.date:
+    """Return the earliest finding date of the case's triggers (docs/architecture.md,
+    *Integrity rules*, "Knowledge date")."""
+    return min(
+        datetime.date.fromisoformat(t["finding_date"]) for t in rendered.snapshot["triggers"]
+    )
+
+
+def _printed_date(text: str, layout: str) -> datetime.date:
+    """Read a date as the report prints it, such as "6 September 2024"."""
+    return datetime.datetime.strptime(text, layout).date()  # noqa: DTZ007 - a calendar day
 
 
 def test_risk_table_has_all_fourteen_factors_with_rating_confidence_and_evidence(rendered):
@@ -318,10 +340,4 @@ def _numbered(rendered, options: list[dict]) -> list[dict]:
 
 def _table_rows(rendered, first_header: str) -> list[list[str]]:
     """Return the body rows of every table whose first header cell is ``first_header``."""
-    rows = []
-    for table in rendered.tables:
-        if not table or (table[0][0] or "").strip() != first_header:
-            continue
-        for row in table[1:]:
-            rows.append([re.sub(r"\s+", " ", cell or "").strip() for cell in row])
-    return rows
+    return table_rows(rendered.tables, first_header)

@@ -294,6 +294,99 @@ class TestFourEyes:
         assert "options" in excinfo.value.message
         assert _state_in_db(case) == CaseState.SIGN_OFF
 
+    def test_sro_who_edited_the_assessment_cannot_sign_off(self, team):
+        # An SRO who also holds the official role, on the case as an official, edits one
+        # section of the assessment and nothing of the options.
+        both = UserFactory(username="both", roles=[Role.SRO, Role.OFFICIAL])
+        case = s.case_assign(
+            case=new_case(team),
+            actor=both,
+            lead_official=team.lead,
+            legal_adviser=team.legal,
+            officials=[both, team.official],
+        )
+        case = walk(case, team, CaseState.ASSESSMENT)
+        fill_assessment(case, team.official)
+        section_update(case=case, actor=both, code="rf3", data={"analysis": "The SRO's view."})
+        case = s.case_submit_assessment(case=case, actor=team.lead)
+        case = walk(case, team, CaseState.SIGN_OFF)
+
+        with pytest.raises(PermissionRefused) as excinfo:
+            s.case_sign_off(case=case, actor=both, password=PASSWORD)
+        assert excinfo.value.message == (
+            "You edited or submitted the assessment content of this case, so someone else "
+            "must approve it (four-eyes rule)."
+        )
+        assert _state_in_db(case) == CaseState.SIGN_OFF
+        available = Case.objects.get(pk=case.pk).get_available_user_state_transitions(both)
+        names = [t.name for t in available]
+        assert "sign_off" not in names
+        assert "return_for_revision" in names  # the same SRO may still send it back
+
+    def _reopened_with_dual_as_adviser(self, team):
+        """Return a case reopened into version 2 whose legal adviser, ``dual``, is also an
+        official on it and edited its version 1 assessment (approved then by ``team.legal``)."""
+        dual = self._dual_role(team)
+        case = s.case_assign(
+            case=new_case(team),
+            actor=team.sro,
+            lead_official=team.lead,
+            legal_adviser=team.legal,
+            officials=[dual, team.official],
+            minister=team.minister,
+        )
+        case = walk(case, team, CaseState.ASSESSMENT)
+        fill_assessment(case, team.official)
+        section_update(case=case, actor=dual, code="rf3", data={"analysis": "Version 1 view."})
+        case = s.case_submit_assessment(case=case, actor=team.lead)
+        case = walk(case, team, CaseState.MONITORING)
+        s.case_team_update(
+            case=case,
+            actor=team.sro,
+            lead_official=team.lead,
+            legal_adviser=dual,
+            officials=[dual, team.official],
+            minister=team.minister,
+        )
+        with committing():
+            case = s.case_reopen(case=case, actor=team.sro, reason="New killings reported.")
+        assert (case.version, case.state) == (2, CaseState.ASSESSMENT)
+        return case, dual
+
+    def test_an_edit_of_the_previous_version_does_not_bar_approving_the_current_one(self, team):
+        """Four-eyes reads the current version only (docs/architecture.md, *Integrity rules*):
+        the adviser edited version 1, not version 2, so may approve version 2."""
+        case, dual = self._reopened_with_dual_as_adviser(team)
+        section_update(
+            case=case, actor=team.official, code="rf1", data={"analysis": "Version 2 view."}
+        )
+        s.case_submit_assessment(case=case, actor=team.lead)
+        fresh = Case.objects.get(pk=case.pk)
+        assert "approve_assessment" in [
+            t.name for t in fresh.get_available_user_state_transitions(dual)
+        ]
+
+        s.case_approve_assessment(case=case, actor=dual)
+
+        assert _state_in_db(case) == CaseState.OPTIONS
+        approval = case.reviews.get(version=2, decision=ReviewDecision.APPROVED)
+        assert approval.reviewer == dual
+
+    def test_an_edit_of_the_current_version_after_a_reopen_bars_approving_it(self, team):
+        case, dual = self._reopened_with_dual_as_adviser(team)
+        section_update(case=case, actor=dual, code="rf1", data={"analysis": "Version 2 view."})
+        s.case_submit_assessment(case=case, actor=team.lead)
+
+        with pytest.raises(PermissionRefused) as excinfo:
+            s.case_approve_assessment(case=case, actor=dual)
+
+        assert "four-eyes" in excinfo.value.message
+        assert _state_in_db(case) == CaseState.LEGAL_REVIEW
+        fresh = Case.objects.get(pk=case.pk)
+        assert "approve_assessment" not in [
+            t.name for t in fresh.get_available_user_state_transitions(dual)
+        ]
+
     def test_four_eyes_applies_to_superusers_too(self, team):
         team.legal.is_superuser = True
         team.legal.save()
