@@ -1,16 +1,16 @@
 """The real stack: PostgreSQL, Redis, a Celery worker and beat in their own processes.
 
 Nothing is lost when parts fail: work is recorded in the outbox with the change that caused
-it, and every task is safe to run twice. Skipped without PostgreSQL (make test provides it,
-and starts redis-server for each test here).
+it, and every task is safe to run twice. They need PostgreSQL, which the worker shares, and
+redis-server, started for each test here (tests/tools.py; make test provides both).
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from aia.models import CaseEvent, Notification, OutboxTask, Report
@@ -28,12 +28,10 @@ from tests.integration.stack import (
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.needs("redis"),
     pytest.mark.slow,
     pytest.mark.real_reports,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the worker shares the PostgreSQL test database"
-    ),
 ]
 
 
@@ -82,6 +80,13 @@ def _ready(case):
     return report if report and report.status == ReportStatus.READY else None
 
 
+def finished_runs(process, task: str) -> int:
+    """Count the runs of ``task`` that the worker's log shows as ended, however they ended
+    (Celery logs "Task <name>[<id>] succeeded in …", "… raised …", "… ignored", "… retry: …")."""
+    ended = rf"Task {re.escape(task)}\[[^\]]+\] (?:succeeded|raised|ignored|retry)"
+    return len(re.findall(ended, process.output()))
+
+
 def test_sign_off_produces_a_ready_report_through_the_worker(team, stack):
     worker = stack.worker()
     case = case_in_state(team, CaseState.SIGN_OFF)
@@ -112,7 +117,7 @@ def test_a_reminder_is_sent_through_beat(team, stack):
     with time_machine.travel(timezone.now() - datetime.timedelta(days=40), tick=False):
         case = case_in_state(team, CaseState.ASSESSMENT)
     assert case.stage_deadline < timezone.localdate()
-    stack.worker()
+    worker = stack.worker()
     stack.beat(interval=2)
 
     wait_for(
@@ -125,10 +130,13 @@ def test_a_reminder_is_sent_through_beat(team, stack):
         timeout=30,
         what="the escalation",
     )
-    # Beat keeps running the job; the reminder still exists once.
-    import time
-
-    time.sleep(5)
+    # Beat keeps running the job: once it has run twice more, the reminder still exists once.
+    runs = finished_runs(worker, "aia.tasks.deadline_reminders")
+    wait_for(
+        lambda: finished_runs(worker, "aia.tasks.deadline_reminders") >= runs + 2,
+        timeout=60,
+        what="the reminder job to run twice more",
+    )
     assert CaseEvent.objects.filter(case=case, type=EventType.REMINDER_SENT).count() == 1
     assert Notification.objects.filter(case=case, kind="reminder").count() == 2
     assert Notification.objects.filter(case=case, kind="escalation", user=team.sro).count() == 1
@@ -188,7 +196,7 @@ def test_the_same_task_delivered_twice_has_one_effect(team, stack, settings):
         s.case_sign_off(case=case, actor=team.sro, password=PASSWORD)
     report = _report(case)
     note = Notification.objects.filter(case=case, email_wanted=True).first()
-    stack.worker(concurrency=2)
+    worker = stack.worker(concurrency=2)
 
     for _ in range(2):
         report_render.apply_async(kwargs={"report_id": str(report.pk)})
@@ -196,9 +204,17 @@ def test_the_same_task_delivered_twice_has_one_effect(team, stack, settings):
 
     wait_for(lambda: _ready(case), timeout=90, what="the report")
     wait_for(lambda: Notification.objects.get(pk=note.pk).emailed_at, timeout=30, what="the email")
-    import time
-
-    time.sleep(3)  # let the duplicate deliveries finish
+    # Both deliveries of each task have ended (the second finding its work done).
+    wait_for(
+        lambda: finished_runs(worker, "aia.tasks.report_render") >= 2,
+        timeout=90,
+        what="both deliveries of the report task to end",
+    )
+    wait_for(
+        lambda: finished_runs(worker, "aia.tasks.notification_email") >= 2,
+        timeout=30,
+        what="both deliveries of the email task to end",
+    )
     assert CaseEvent.objects.filter(case=case, type=EventType.REPORT_RENDERED).count() == 1
     assert len(list((Path(settings.MEDIA_ROOT) / "reports").rglob("*.pdf"))) == 1
     mentions = [p for p in stack.emails() if note.subject in p.read_text(errors="replace")]

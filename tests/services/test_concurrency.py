@@ -1,7 +1,7 @@
 """Concurrent requests on PostgreSQL: no duplicate triggers or cases, one winner per transition.
 
 These tests use real threads, each with its own database connection, so they need committed
-data (``transaction=True``) and a database with row locks: they are skipped on SQLite.
+data (``transaction=True``) and a database with row locks (``postgres``: tests/tools.py).
 """
 
 import threading
@@ -19,13 +19,7 @@ from aia.models.choices import CaseState, Role
 from aia.services import cases as s
 from tests.factories import UserFactory, case_in_state, fill_assessment, ingest, trigger_data
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (make test)"
-    ),
-]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
@@ -142,21 +136,43 @@ def test_concurrent_edits_of_one_case_keep_the_audit_chain_intact(team):
     assert case.events.filter(type="section_updated").count() == before + len(codes)
 
 
+def backend_pid() -> int:
+    """Return the PostgreSQL backend of this thread's database connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def wait_until_blocked(waiter: int, *, timeout: float = 30) -> bool:
+    """Wait until backend ``waiter`` waits for a lock that this thread's backend holds;
+    return whether it did within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [waiter])
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.01)
+    return False
+
+
 def test_a_trigger_joining_a_case_while_its_team_changes_tells_the_new_team(team):
     """The trigger waits for the case's lock, held by a change of team; it then tells the
     team as that change left it, officials included (read after the lock, not before)."""
     case = case_in_state(team, CaseState.ASSESSMENT)
     newcomer = UserFactory(username="newcomer", roles=[Role.OFFICIAL])
     situation = {"country_code": case.situation.country_code, "name": case.situation.name}
+    trigger_backend = backend_pid()
     locked, done = threading.Event(), threading.Event()
+    trigger_waited: list[bool] = []
 
     def change_team() -> None:
         try:
             with transaction.atomic():
                 Case.objects.select_for_update().get(pk=case.pk)
                 locked.set()
-                # Long enough for the trigger below to be waiting for this lock.
-                time.sleep(1)
+                # Change the team only once the trigger below is waiting for this lock.
+                trigger_waited.append(wait_until_blocked(trigger_backend))
                 Case.objects.get(pk=case.pk).officials.add(newcomer)
         finally:
             done.set()
@@ -168,8 +184,9 @@ def test_a_trigger_joining_a_case_while_its_team_changes_tells_the_new_team(team
     result = ingest(
         actor=team.integration, data=trigger_data(situation=situation, reference="RACE-1")
     )
-    thread.join(timeout=30)
+    thread.join(timeout=60)
     assert done.is_set()
+    assert trigger_waited == [True], "the trigger never waited for the case's lock"
     assert result.outcome == "joined"
     told = Notification.objects.filter(case=case, kind=Notification.Kind.TRIGGER_JOINED)
     assert newcomer.pk in set(told.values_list("user_id", flat=True))
