@@ -358,3 +358,33 @@ def read_access_log(persona: Persona, cleared: bool, state: str) -> str:
     if gate:
         return gate
     return OK if "auditor" in persona.roles else FORBIDDEN
+
+
+# ------------------------------------------------------------------------------
+# Trigger intake (docs/architecture.md, *Trigger intake* and *Roles*)
+# ------------------------------------------------------------------------------
+# Officials, SROs and integration accounts (which hold only the permission to add triggers)
+# post triggers; nobody else.
+POSTS_TRIGGERS = ("official", "sro", "add_trigger")
+INTAKE_KINDS = ("open", "join", "replay")
+NAMED, RECEIPT = "case", "receipt"
+
+
+def intake(persona: Persona, cleared: bool, state: str, kind: str) -> str:
+    """What posting a trigger answers, given the case in ``state`` it concerns.
+
+    ``kind``: "open" is a trigger for a new situation; "join" one for the case's situation
+    (which joins its open case, reopens it when it is monitored, or opens a new case when it is
+    finished); "replay" the case's own first trigger again. A new trigger is 201, a replay 200;
+    the answer names the case only to a poster who may see it, else it is a receipt
+    (ASSUMPTION, the default policy: a poster who may not see the case still adds to it).
+    """
+    if persona.anonymous:
+        return SIGN_IN
+    if not any(role in persona.roles for role in POSTS_TRIGGERS):
+        return FORBIDDEN
+    status = "200" if kind == "replay" else "201"
+    opens = kind == "open" or (kind == "join" and state in FINISHED)
+    # A case the trigger opens awaits a team, as a `triggered` case does.
+    visible = sees(persona, cleared, "triggered" if opens else state)
+    return f"{status} {NAMED if visible else RECEIPT}"

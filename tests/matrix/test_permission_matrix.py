@@ -1,4 +1,4 @@
-"""The generated permission matrix (issue 7).
+"""The generated permission matrix (issue 7), and trigger intake's (``test_intake_matrix``).
 
 Every persona (each role on and off the case's team, auditors, an SRO with the all-cases
 permission, an integration account, a user with no role, anonymous) x cleared or not for the
@@ -53,6 +53,7 @@ from tests.factories import (
     fill_scope,
     new_case,
     option_data,
+    trigger_data,
     walk,
 )
 from tests.matrix import oracle
@@ -653,6 +654,79 @@ def test_permission_matrix(team, client_for, api_for, caplog, request):
     if mismatches:
         pytest.fail(
             f"{len(mismatches)} of {total} cells differ from tests/matrix/oracle.py:"
+            f"\n{mismatch_table(mismatches)}",
+            pytrace=False,
+        )
+
+
+# ------------------------------------------------------------------------------
+# Trigger intake: who may post, and what the answer tells them
+# ------------------------------------------------------------------------------
+def _intake_body(world: World, kind: str, number: int) -> dict[str, Any]:
+    case = Case.objects.select_related("situation").get(pk=world.case_id)
+    if kind == "replay":
+        first = case.triggers.order_by("received_at").first()
+        return trigger_data(source_body=first.source_body, reference=first.reference)
+    situation = {"country_code": case.situation.country_code, "name": case.situation.name}
+    if kind == "open":
+        situation = {"country_code": "SD", "name": f"A situation of its own, {number}"}
+    return trigger_data(situation=situation, reference=f"MATRIX/{kind}/{number}")
+
+
+def intake_outcome(response) -> str:
+    """Reduce an intake answer to the oracle's: its status, and whether it names the case."""
+    if response.status_code in (200, 201):
+        return (
+            f"{response.status_code} {oracle.NAMED if response.json()['case'] else oracle.RECEIPT}"
+        )
+    return outcome(response, "api")
+
+
+def test_intake_matrix(team, api_for, caplog, request):
+    """Every persona, cleared or not, on or off the team, posts a trigger for a new situation,
+    one for the situation of a case in each state, and replays that case's first trigger."""
+    caplog.set_level(logging.ERROR, logger="django.request")
+    caplog.set_level(logging.WARNING, logger="celery")
+    users = {**team.everyone(), "sro_all": all_cases_sro()}
+    worlds = build_worlds(team)
+    clients = {
+        persona.key: APIClient() if persona.anonymous else api_for(users[persona.key])
+        for persona in PERSONAS
+    }
+    mismatches, numbers = [], iter(range(10**6))
+    cells = 0
+    for cleared in (True, False):
+        with transaction.atomic():
+            if not cleared:
+                User.objects.update(clearance=Marking.OFFICIAL)
+            for persona in PERSONAS:
+                if persona.anonymous and not cleared:
+                    continue
+                for world in worlds:
+                    for kind in oracle.INTAKE_KINDS:
+                        body = _intake_body(world, kind, next(numbers))
+                        want = oracle.intake(persona, cleared, world.state, kind)
+                        with transaction.atomic():
+                            response = clients[persona.key].post(
+                                "/api/v1/triggers/", body, format="json"
+                            )
+                            got = intake_outcome(response)
+                            transaction.set_rollback(True)
+                        cells += 1
+                        if got != want:
+                            target = Target(f"api: intake {kind}", "api", "POST", "", None, None)
+                            cell = Cell(
+                                persona, None if persona.anonymous else cleared, world, target
+                            )
+                            mismatches.append((*cell.row(), want, got))
+            transaction.set_rollback(True)
+    request.config.stash.setdefault(MATRIX_SUMMARY, []).append(
+        f"intake: {cells} cells ({len(PERSONAS)} personas x cleared or not x {len(worlds)} "
+        f"states x {len(oracle.INTAKE_KINDS)} kinds); {len(mismatches)} differ."
+    )
+    if mismatches:
+        pytest.fail(
+            f"{len(mismatches)} of {cells} intake cells differ from tests/matrix/oracle.py:"
             f"\n{mismatch_table(mismatches)}",
             pytrace=False,
         )
