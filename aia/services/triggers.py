@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from aia import permissions, selectors
@@ -134,6 +135,8 @@ def _route(trigger: Trigger, name: SituationName, marking: str, actor: User | No
         case = _case_open(trigger, marking, actor, previous=latest)
         visible = actor is None or permissions.can_view_case(case, actor)
         return IngestResult(trigger, case, created=True, outcome=OPENED, visible=visible)
+    # Whether the poster may see the case reads its officials, as telling its team does next.
+    prefetch_related_objects([latest], "officials")
     outsider = actor is not None and not permissions.can_view_case(latest, actor)
     if outsider and not settings.AIA_INTAKE_JOIN_UNSEEN_CASES:
         raise PermissionRefused(
