@@ -1,5 +1,8 @@
 """Token authentication whose tokens expire, and which loads the user's permissions.
 
+The token goes in ``Authorization: Token <token>``, or ``Authorization: Bearer <token>`` as
+clients generated from the OpenAPI schema send it (``aia.api.schema`` documents both).
+
 Nearly every API request asks ``user.has_perm`` (who may see which cases, who may post
 triggers): the permissions are loaded with the user, in one query, rather than in two on the
 first question (``aia.permission_loading``).
@@ -37,5 +40,17 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return (user, token)
 
 
-# Every authenticated API view; the schema's security schemes come from these.
-API_AUTHENTICATION = [TokenAuthentication, authentication.SessionAuthentication]
+class BearerTokenAuthentication(TokenAuthentication):
+    """The same tokens, sent as ``Authorization: Bearer <token>``: what clients generated from
+    the schema send by default."""
+
+    keyword = "Bearer"
+
+
+# Every authenticated API view, tried in this order; the schema's security schemes come from
+# these. A 401 names the first (``WWW-Authenticate: Token``).
+API_AUTHENTICATION = [
+    TokenAuthentication,
+    BearerTokenAuthentication,
+    authentication.SessionAuthentication,
+]

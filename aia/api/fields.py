@@ -3,13 +3,25 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 UNKNOWN_FIELD = "This field is not recognised here."
+# Text with something besides white space in it; as a validator, it puts the pattern in the
+# schema. White space as Python's ``str.strip`` (and so DRF's trimming) sees it, which is not
+# quite the ``\s`` of the schema's regular expressions (those of ECMAScript): spelt out so that
+# both agree.
+NOT_BLANK = r"[^\t\n\x0b\x0c\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 class StrictCharField(serializers.CharField):
     """A text field that refuses numbers and booleans instead of turning them into text."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not self.allow_blank and self.trim_whitespace:
+            # White space alone is blank once trimmed: refused, and the schema says so.
+            self.validators.append(RegexValidator(NOT_BLANK))
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
@@ -20,11 +32,14 @@ class StrictCharField(serializers.CharField):
 class StrictSerializer(serializers.Serializer):
     """A serializer that refuses fields it does not know, so a typo is an error, not a no-op."""
 
+    unknown_field_message = UNKNOWN_FIELD
+
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         errors: dict[str, Any] = {}
         if isinstance(data, Mapping):
             known = {name for name, field in self.fields.items() if not field.read_only}
-            errors.update({str(name): [UNKNOWN_FIELD] for name in data if name not in known})
+            message = self.unknown_field_message
+            errors.update({str(name): [message] for name in data if name not in known})
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:

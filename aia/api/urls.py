@@ -6,8 +6,8 @@ from aia.api.views.cases import CaseDetailApi, CaseEventListApi, CaseListApi
 from aia.api.views.misc import BenchPingApi
 from aia.api.views.options import OptionDetailApi, OptionGapListRecordApi, OptionListCreateApi
 from aia.api.views.reports import ReportListApi, ReportPdfApi
-from aia.api.views.sections import SectionDetailApi, SectionListApi
-from aia.api.views.transitions import CaseTransitionApi
+from aia.api.views.sections import SECTION_APIS, SectionDetailApi, SectionListApi
+from aia.api.views.transitions import TRANSITION_APIS, CaseTransitionApi
 from aia.api.views.triggers import TriggerListCreateApi
 
 app_name = "api"
@@ -19,8 +19,19 @@ urlpatterns = [
     path("triggers/", TriggerListCreateApi.as_view(), name="triggers"),
     path("cases/", CaseListApi.as_view(), name="cases"),
     path(CASE, CaseDetailApi.as_view(), name="case-detail"),
+    # Each transition's own route first (its own operation and body in the schema), then any
+    # other name (a 404 listing the transitions).
+    *(
+        path(f"{CASE}transitions/{name}/", view.as_view(), name=f"case-transition-{name}")
+        for name, view in TRANSITION_APIS.items()
+    ),
     path(f"{CASE}transitions/<str:name>/", CaseTransitionApi.as_view(), name="case-transition"),
     path(f"{CASE}sections/", SectionListApi.as_view(), name="case-sections"),
+    # Each section's own route first (its kind's answer and its own body in the schema).
+    *(
+        path(f"{CASE}sections/{code}/", view.as_view(), name=f"case-section-{code}")
+        for code, view in SECTION_APIS.items()
+    ),
     path(f"{CASE}sections/<str:code>/", SectionDetailApi.as_view(), name="case-section"),
     path(f"{CASE}options/", OptionListCreateApi.as_view(), name="case-options"),
     path(f"{CASE}options/<uuid:option_id>/", OptionDetailApi.as_view(), name="case-option"),

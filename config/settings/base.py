@@ -301,6 +301,7 @@ EMAIL_TIMEOUT = 10
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "aia.api.authentication.TokenAuthentication",
+        "aia.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -341,6 +342,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Then what drf-spectacular cannot infer: strict bodies, shared enums (aia.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "aia.api.schema.strict_and_shared",
+    ],
     # One name per choice set (confidence shares Level's high/medium/low).
     "ENUM_NAME_OVERRIDES": {
         "CapacityEnum": "aia.models.choices.Capacity",

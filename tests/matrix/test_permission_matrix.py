@@ -37,6 +37,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
+from aia.api.views.sections import SECTION_APIS
 from aia.models import Case, User
 from aia.models.choices import CaseState, Marking, Role
 from aia.services import cases as case_services
@@ -224,23 +225,23 @@ API_TARGETS = [
     api(
         "GET section scope",
         "GET",
-        "api:case-section",
-        _case("api:case-section", code="scope"),
+        "api:case-section-scope",
+        _case("api:case-section-scope"),
         oracle.read,
     ),
     api(
         "PATCH section scope",
         "PATCH",
-        "api:case-section",
-        _case("api:case-section", code="scope"),
+        "api:case-section-scope",
+        _case("api:case-section-scope"),
         _edit("scope"),
         {"analysis": "Scope revised by the matrix."},
     ),
     api(
         "PATCH section rf1",
         "PATCH",
-        "api:case-section",
-        _case("api:case-section", code="rf1"),
+        "api:case-section-rf1",
+        _case("api:case-section-rf1"),
         _edit("risk_factor"),
         {"analysis": "Risk factor 1 revised by the matrix."},
     ),
@@ -297,8 +298,8 @@ API_TARGETS = [
         api(
             f"transition {name}",
             "POST",
-            "api:case-transition",
-            _case("api:case-transition", name=name),
+            f"api:case-transition-{name}",
+            _case(f"api:case-transition-{name}"),
             _transition(name),
             TRANSITION_BODIES[name],
             name,
@@ -314,6 +315,16 @@ FOUR_EYES_TARGETS = [t for t in TARGETS if t.transition in oracle.FOUR_EYES_TRAN
 # URLs with a case or a report in their path that the matrix does not request, and why.
 NOT_IN_MATRIX = {
     "web:report-requeue": "POST-only housekeeping for a failed report; no report fails here",
+    # Each section code has its own route, made by one function for every code
+    # (aia.api.views.sections): the matrix reads and edits the scope and edits a risk factor.
+    **{
+        f"api:case-section-{code}": "the same view as the scope's and rf1's, for another code"
+        for code in SECTION_APIS
+        if code not in ("scope", "rf1")
+    },
+    # The templated routes answer only codes and names that are not sections or transitions.
+    "api:case-section": "answers 404 for a code that is not a section",
+    "api:case-transition": "answers 404 for a name that is not a transition",
 }
 
 

@@ -4,6 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aia import selectors
+from aia.api.fields import StrictCharField
 from aia.api.pagination import paginated_response
 from aia.api.schema import PAGINATION_PARAMETERS, READ_ERRORS, errors, paginated
 from aia.api.selectors import case_filter_overdue, case_list_page
@@ -26,7 +27,7 @@ class CaseListApi(ApiView):
 
     class FilterSerializer(serializers.Serializer):
         state = serializers.ChoiceField(choices=CaseState.choices, required=False)
-        situation = serializers.CharField(
+        situation = StrictCharField(
             required=False,
             max_length=200,
             help_text="A situation's numeric id, or part of its name (case-insensitive).",

@@ -1,11 +1,11 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from aia import selectors
-from aia.api.fields import StrictCharField, StrictSerializer
+from aia.api.fields import NOT_BLANK, StrictCharField, StrictSerializer
 from aia.api.schema import READ_ERRORS, WRITE_ERRORS, errors
 from aia.api.selectors import option_gap_list
 from aia.api.serializers import CORE_CATEGORY_CHOICES, OptionSerializer, UserRefSerializer
@@ -36,6 +36,8 @@ def _option_input_fields(*, partial: bool) -> dict[str, serializers.Field]:
             allow_blank=not is_required,
             allow_null=not is_required,
             max_length=max_length,
+            # The service strips text before it checks that it is there.
+            validators=[RegexValidator(NOT_BLANK)] if is_required else [],
         )
 
     return {
@@ -99,6 +101,17 @@ class OptionListCreateApi(ApiView):
 class OptionDetailApi(ApiView):
     """Read, change or withdraw one option."""
 
+    class WithdrawSerializer(serializers.Serializer):
+        reason = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            trim_whitespace=False,
+            help_text="Why the option is withdrawn.",
+        )
+
+        class Meta:
+            ref_name = "OptionWithdrawal"
+
     @extend_schema(
         operation_id="cases_options_retrieve",
         tags=["options"],
@@ -133,19 +146,19 @@ class OptionDetailApi(ApiView):
         description="Take the option out of consideration. It is never deleted: it stays on "
         "the record with `withdrawn_at` and the reason, and the answer is the withdrawn "
         f"option (200). Withdrawing it again changes nothing. {EDITING_NOTE}",
-        parameters=[
-            OpenApiParameter("reason", OpenApiTypes.STR, description="Why the option is withdrawn.")
-        ],
-        responses={200: OptionSerializer, **errors(403, 409, *READ_ERRORS)},
+        parameters=[WithdrawSerializer],
+        responses={200: OptionSerializer, **errors(400, 403, 409, *READ_ERRORS)},
     )
     def delete(self, request: Request, case_id, option_id) -> Response:
         case = selectors.case_get_for_user(user=request.user, case_id=case_id)
         selectors.option_get(case=case, option_id=option_id)
+        query = self.WithdrawSerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
         option = option_withdraw(
             case=case,
             actor=request.user,
             option_id=option_id,
-            reason=request.query_params.get("reason", ""),
+            reason=query.validated_data.get("reason", ""),
         )
         return Response(OptionSerializer(option).data)
 

@@ -58,36 +58,49 @@ class ReportListApi(ApiView):
         return Response(ReportSerializer(reports, many=True, context={"request": request}).data)
 
 
+# The PDF's media types, the default first: generic clients (and generators that cannot read
+# ``application/pdf``) ask for bytes with ``Accept: application/octet-stream``.
+PDF_MEDIA_TYPES = ["application/pdf", "application/octet-stream"]
+
+
 class ReportPdfApi(ApiView):
     """Download a rendered report."""
 
     def perform_content_negotiation(self, request, force=False):
-        # The PDF is sent as a file whatever the client accepts; errors are always JSON.
+        # The file's media type is chosen in ``get``; errors are always JSON.
         return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
         operation_id="reports_pdf_retrieve",
         tags=["reports"],
         summary="Download a report's PDF",
-        description="The PDF as an attachment named after the case reference. Each download "
-        "is recorded in the case's audit trail (`report_downloaded`). 409 while the report is "
-        "queued, rendering or failed; 403 for the case's minister until it is submitted to them.",
+        description="The PDF as an attachment named after the case reference, as "
+        "`application/pdf`, or as `application/octet-stream` for a client whose `Accept` "
+        "prefers that (the same bytes). Each download is recorded in the case's audit trail "
+        "(`report_downloaded`). 409 while the report is queued, rendering or failed; 403 for "
+        "the case's minister until it is submitted to them.",
         responses={
-            (200, "application/pdf"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The signed report."
-            ),
+            **{
+                (200, media_type): OpenApiResponse(
+                    OpenApiTypes.BINARY, description="The signed report."
+                )
+                for media_type in PDF_MEDIA_TYPES
+            },
             **errors(403, 409, *READ_ERRORS),
         },
     )
     def get(self, request: Request, report_id) -> FileResponse:
         report = selectors.report_get_for_user(user=request.user, report_id=report_id)
         report = report_download_record(report=report, actor=request.user)
+        # The PDF unless the client prefers bytes, whatever else it asks for.
+        media_type = request.get_preferred_type(PDF_MEDIA_TYPES) or PDF_MEDIA_TYPES[0]
         response = FileResponse(
             report.pdf.open("rb"),
             as_attachment=True,
             filename=f"{report.case.reference}-report-{report.number}.pdf",
-            content_type="application/pdf",
+            content_type=media_type,
         )
         # Marked material: never keep a copy in a shared or browser cache.
         response["Cache-Control"] = "private, no-store"
+        response["Vary"] = "Accept"
         return response

@@ -1,9 +1,8 @@
 import datetime
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.core.validators import URLValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -67,7 +66,12 @@ class OptionalChoiceField(serializers.ChoiceField):
 
 class TriggerSituationInputSerializer(StrictSerializer):
     country_code = StrictCharField(
-        min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. `SD`."
+        min_length=2,
+        max_length=2,
+        validators=[
+            RegexValidator(r"^[A-Za-z]{2}$", "Enter the ISO 3166-1 two-letter country code.")
+        ],
+        help_text="ISO 3166-1 alpha-2 code, e.g. `SD`.",
     )
     name = StrictCharField(
         max_length=200,
@@ -80,8 +84,6 @@ class TriggerSituationInputSerializer(StrictSerializer):
         ref_name = "TriggerSituationInput"
 
     def validate_country_code(self, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z]{2}", value):
-            raise serializers.ValidationError("Enter the ISO 3166-1 two-letter country code.")
         return value.upper()
 
     def to_internal_value(self, data: Any) -> SituationName:
@@ -214,7 +216,7 @@ class TriggerListCreateApi(ApiView):
         responses={
             201: OpenApiResponse(IngestOutputSerializer, description="A new trigger."),
             200: OpenApiResponse(IngestOutputSerializer, description="A replayed trigger."),
-            **errors(403, 429, *WRITE_ERRORS),
+            **errors(403, 409, 429, *WRITE_ERRORS),
         },
     )
     @idempotent
