@@ -28,6 +28,9 @@ ADD_TRIGGER = "aia.add_trigger"
 # Held by auditors: the audit trail, and with it the access and security logs.
 VIEW_AUDIT = "aia.view_caseevent"
 
+# How intake treated the trigger that opened a case (``Trigger.outcome``).
+OPENED = "opened"
+
 # Transitions that submit a stage's content: taking one counts as contributing to it.
 SUBMITTING_TRANSITIONS = {
     Stage.ASSESSMENT: ("start_assessment", "submit_assessment"),
@@ -101,7 +104,18 @@ def can_view_case(case: Case, user: User) -> bool:
     # team, which may need the case's officials.)
     if case.state == CaseState.TRIGGERED and case.sro_id is None and user.has_perm(ASSIGN_CASE):
         return True
-    return is_on_team(case, user)
+    return is_on_team(case, user) or is_reporter(case, user)
+
+
+def is_reporter(case: Case, user: User) -> bool:
+    """Return whether the user is an official who recorded the warning that opened the case,
+    which is still awaiting its team: until the SRO names the team, the reporter may follow it
+    (read only), as its team will."""
+    if not (case.state == CaseState.TRIGGERED and case.sro_id is None):
+        return False
+    if not (is_cleared(case, user) and user.has_perm(EDIT_CASE_CONTENT)):
+        return False
+    return case.triggers.filter(received_by=user, outcome=OPENED).exists()
 
 
 def on_team_q(user: User) -> Q:
@@ -132,7 +146,17 @@ def case_visibility_q(user: User) -> Q:
     on_team = on_team_q(user)
     if user.has_perm(ASSIGN_CASE):
         on_team |= Q(state=CaseState.TRIGGERED, sro__isnull=True)
+    elif user.has_perm(EDIT_CASE_CONTENT):
+        on_team |= reporter_q(user)
     return cleared & on_team
+
+
+def reporter_q(user: User) -> Q:
+    """The queryset filter for the cases where ``is_reporter`` holds (clearance aside)."""
+    from aia.models import Trigger
+
+    reported = Trigger.objects.filter(case=OuterRef("pk"), received_by=user, outcome=OPENED)
+    return Q(state=CaseState.TRIGGERED, sro__isnull=True) & Q(Exists(reported))
 
 
 def can_read_report(report: Report, user: User) -> bool:
@@ -179,6 +203,11 @@ def can_record_dissent(case: Case, user: User) -> bool:
 
 def can_add_trigger(user: User) -> bool:
     return _active(user) and user.has_perm(ADD_TRIGGER)
+
+
+def can_open_discretionary_assessment(user: User) -> bool:
+    """SROs, who triage warnings, may open an assessment without a qualifying trigger."""
+    return can_add_trigger(user) and user.has_perm(ASSIGN_CASE)
 
 
 # ------------------------------------------------------------------------------

@@ -69,7 +69,8 @@ class Track(models.TextChoices):
 
 class TriggerKind(models.TextChoices):
     """The three kinds of warning (docs/architecture.md, *Why AIA exists*), with courts split
-    in two (contract)."""
+    in two (contract), and an SRO's discretionary assessment, opened without one
+    (docs/architecture.md, *Discretionary assessments*)."""
 
     ICJ_FINDING = "icj_finding", "ICJ finding"
     OTHER_COURT_FINDING = "other_court_finding", "Finding of another court"
@@ -78,6 +79,12 @@ class TriggerKind(models.TextChoices):
         "special_adviser_notification",
         "Notification by the UN Special Advisers",
     )
+    DISCRETIONARY = "discretionary", "Discretionary assessment opened by an SRO"
+
+
+# The kinds that oblige the UK to assess (docs/architecture.md, *Why AIA exists*); the API
+# ingests only these, and a discretionary assessment is opened in the browser by an SRO.
+QUALIFYING_TRIGGER_KINDS = tuple(k for k in TriggerKind if k != TriggerKind.DISCRETIONARY)
 
 
 class Instrument(models.TextChoices):

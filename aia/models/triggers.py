@@ -54,6 +54,8 @@ class Trigger(models.Model):
     groups_at_risk = models.TextField(blank=True)
     summary = models.TextField(blank=True)
     source_url = models.URLField(max_length=500, blank=True)
+    # Why an SRO opened a discretionary assessment (kind ``discretionary``); empty otherwise.
+    reason = models.TextField(blank=True)
     situation = models.ForeignKey(Situation, on_delete=models.PROTECT, related_name="triggers")
     case = models.ForeignKey("aia.Case", on_delete=models.PROTECT, related_name="triggers")
     received_at = models.DateTimeField()
@@ -73,6 +75,10 @@ class Trigger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_body} {self.reference}"
+
+    @property
+    def is_discretionary(self) -> bool:
+        return self.kind == TriggerKind.DISCRETIONARY
 
     @property
     def is_expedited(self) -> bool:

@@ -93,8 +93,11 @@ def report_context(
         option["recommendation_symbol"] = RECOMMENDATION_SYMBOLS.get(option["recommendation"], "")
     groups, options = _option_groups(s)
     live = [o for o in options if not o["withdrawn"]]
+    # Snapshots frozen before discretionary assessments existed have no such key.
+    discretionary = [t for t in s["triggers"] if t.get("discretionary")]
     return {
         "s": s,
+        "discretionary": discretionary,
         "draft": draft,
         "css": stylesheet(),
         "snapshot_hash": snapshot_hash,

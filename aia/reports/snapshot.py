@@ -235,6 +235,9 @@ def build_triggers(triggers: list[Trigger], knowledge_date: datetime.date) -> li
             "groups_at_risk": t.groups_at_risk,
             "summary": t.summary,
             "source_url": t.source_url,
+            # An SRO's discretionary assessment, and why (docs/reports.md).
+            "discretionary": t.is_discretionary,
+            "reason": t.reason,
             "received_at": t.received_at.isoformat(),
             "outcome": t.outcome,
             "days_after_knowledge_date": _days_between(knowledge_date, t.finding_date),

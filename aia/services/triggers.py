@@ -4,9 +4,14 @@
 the demo's own data) and routes it: a trigger seen before returns its first result; a new one
 opens a case for its situation, joins the situation's open case, or reopens it when the case
 is being monitored. Each route is a small function below.
+
+``discretionary_assessment_open`` is an SRO's way in without a qualifying trigger: it records
+a trigger of kind ``discretionary`` with the SRO's reason and routes it the same way
+(docs/architecture.md, *Discretionary assessments*).
 """
 
 import datetime
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,9 +21,17 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from aia import permissions, selectors
-from aia.exceptions import PermissionRefused
+from aia.exceptions import InvalidInput, PermissionRefused
 from aia.models import Case, CaseReferenceCounter, Situation, Trigger, User
-from aia.models.choices import FINISHED_STATES, CaseState, EventType, Instrument, Marking, Track
+from aia.models.choices import (
+    FINISHED_STATES,
+    CaseState,
+    EventType,
+    Instrument,
+    Marking,
+    Track,
+    TriggerKind,
+)
 from aia.services.audit import case_event_chain, case_event_record, case_events_save
 from aia.services.cases import case_reopen
 from aia.services.notifications import notify_case_awaiting_team, notify_trigger_joined
@@ -66,6 +79,7 @@ def trigger_ingest(
     summary: str = "",
     source_url: str = "",
     marking: str = Marking.OFFICIAL_SENSITIVE,
+    reason: str = "",
 ) -> IngestResult:
     """Record a trigger and open, join or reopen its situation's case.
 
@@ -73,9 +87,16 @@ def trigger_ingest(
     with ``created=False``. Triggers for one situation are taken one at a time (its row is
     locked), so concurrent triggers never open two cases for it; the database refuses a
     second open case regardless. ``actor`` is ``None`` only for the system itself.
+    ``reason`` is the SRO's, for a discretionary assessment only.
     """
     if actor is not None and not permissions.can_add_trigger(actor):
         raise PermissionRefused("Your account may not post triggers.")
+    if kind == TriggerKind.DISCRETIONARY and not (
+        actor is not None and permissions.can_open_discretionary_assessment(actor)
+    ):
+        raise PermissionRefused(
+            "Only a senior responsible owner may open a discretionary assessment."
+        )
     for _attempt in range(ATTEMPTS):
         existing = trigger_find(source_body=source_body, reference=reference, viewer=actor)
         if existing is not None:
@@ -92,6 +113,7 @@ def trigger_ingest(
             groups_at_risk=groups_at_risk,
             summary=summary,
             source_url=source_url,
+            reason=reason if kind == TriggerKind.DISCRETIONARY else "",
             received_at=timezone.now(),
             received_by=actor,
         )
@@ -103,6 +125,61 @@ def trigger_ingest(
     if existing is None:
         raise RuntimeError("Trigger ingestion kept colliding with concurrent requests.")
     return existing
+
+
+def discretionary_assessment_open(
+    *,
+    actor: User,
+    situation: SituationName,
+    reason: str,
+    knowledge_date: datetime.date,
+    source_body: str,
+    title: str,
+    finding: str,
+    crimes: Sequence[str],
+    reference: str = "",
+    groups_at_risk: str = "",
+    summary: str = "",
+    source_url: str = "",
+    marking: str = Marking.OFFICIAL_SENSITIVE,
+) -> IngestResult:
+    """Open (or add to) the situation's assessment at an SRO's discretion, with no qualifying
+    trigger: a post's report, an NGO's alert. The SRO's reason is kept and printed in the
+    report, and ``knowledge_date`` (the day the SRO says the UK knew) counts as a finding date.
+
+    The other fields are checked as a trigger's are (``trigger_input``); this checks what is
+    its own: who may, a reason given and a date not in the future.
+    """
+    if not permissions.can_open_discretionary_assessment(actor):
+        raise PermissionRefused(
+            "Only a senior responsible owner may open a discretionary assessment."
+        )
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = ["Enter why you are opening this assessment"]
+    if knowledge_date > timezone.localdate():
+        errors["knowledge_date"] = [
+            "The date the UK knew of the risk must be today or in the past."
+        ]
+    if errors:
+        raise InvalidInput("The discretionary assessment is not valid.", errors)
+    return trigger_ingest(
+        actor=actor,
+        kind=TriggerKind.DISCRETIONARY,
+        source_body=source_body,
+        # The pair must be unique: an SRO's record without a reference of its own gets one.
+        reference=reference or f"DISCRETIONARY-{uuid.uuid4().hex[:12].upper()}",
+        title=title,
+        finding_date=knowledge_date,
+        finding=finding,
+        crimes=crimes,
+        situation=situation,
+        groups_at_risk=groups_at_risk,
+        summary=summary,
+        source_url=source_url,
+        marking=marking,
+        reason=reason.strip(),
+    )
 
 
 def trigger_find(*, source_body: str, reference: str, viewer: User | None) -> IngestResult | None:
@@ -255,8 +332,9 @@ def _case_join(
 
 
 def _trigger_details(trigger: Trigger, case: Case) -> dict[str, str]:
-    """What the audit trail records of a trigger and where it took the case."""
-    return {
+    """What the audit trail records of a trigger and where it took the case (and, for a
+    discretionary assessment, the SRO's reason)."""
+    details = {
         "trigger": str(trigger.id),
         "kind": trigger.kind,
         "source_body": trigger.source_body,
@@ -267,6 +345,9 @@ def _trigger_details(trigger: Trigger, case: Case) -> dict[str, str]:
         "knowledge_date": case.knowledge_date.isoformat(),
         "track": case.track,
     }
+    if trigger.is_discretionary:
+        details["reason"] = trigger.reason
+    return details
 
 
 def _next_reference(year: int) -> str:

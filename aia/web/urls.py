@@ -12,6 +12,7 @@ from aia.web.views import (
     reviews,
     sections,
     sign_off,
+    triggers,
 )
 
 app_name = "web"
@@ -26,6 +27,11 @@ urlpatterns = [
     path("sign-in/set-up-app/", auth.two_factor_set_up, name="two-factor-set-up"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("security-log/", audit.security_log, name="security-log"),
+    path("warnings/new/", triggers.warning_new, name="warning-new"),
+    path(
+        "warnings/<uuid:trigger_id>/recorded/", triggers.warning_recorded, name="warning-recorded"
+    ),
+    path("assessments/discretionary/new/", triggers.discretionary_new, name="discretionary-new"),
     path(CASE, cases.case_detail, name="case"),
     path(f"{CASE}transitions/<slug:name>/", cases.case_transition, name="transition"),
     path(f"{CASE}team/", cases.case_team, name="team"),

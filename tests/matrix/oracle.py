@@ -385,6 +385,9 @@ def intake(persona: Persona, cleared: bool, state: str, kind: str) -> str:
         return FORBIDDEN
     status = "200" if kind == "replay" else "201"
     opens = kind == "open" or (kind == "join" and state in FINISHED)
-    # A case the trigger opens awaits a team, as a `triggered` case does.
-    visible = sees(persona, cleared, "triggered" if opens else state)
+    # A case the trigger opens awaits a team, as a `triggered` case does; an official who
+    # opened it follows it as its reporter until the team is named (docs/architecture.md,
+    # *Need-to-know*).
+    reporter = opens and cleared and "official" in persona.roles
+    visible = reporter or sees(persona, cleared, "triggered" if opens else state)
     return f"{status} {NAMED if visible else RECEIPT}"

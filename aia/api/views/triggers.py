@@ -24,7 +24,14 @@ from aia.api.serializers import (
 from aia.api.throttling import TriggerIngestThrottle
 from aia.api.views.base import IDEMPOTENCY_KEY, ApiView, idempotent
 from aia.exceptions import InvalidInput
-from aia.models.choices import Crime, Finding, Instrument, Marking, TriggerKind
+from aia.models.choices import (
+    QUALIFYING_TRIGGER_KINDS,
+    Crime,
+    Finding,
+    Instrument,
+    Marking,
+    TriggerKind,
+)
 from aia.services.triggers import IngestResult, SituationName, trigger_ingest
 from aia.validation import MAX_LONG_TEXT, MAX_SHORT_TEXT, future_date_message
 
@@ -96,7 +103,9 @@ class TriggerSituationInputSerializer(StrictSerializer):
 class TriggerInputSerializer(StrictSerializer):
     """A trigger as the API receives it: every field checked, unknown ones refused."""
 
-    kind = serializers.ChoiceField(choices=TriggerKind.choices)
+    # A discretionary assessment is not a warning a feed can post: an SRO opens it in the
+    # browser, with the reason (docs/architecture.md, *Discretionary assessments*).
+    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in QUALIFYING_TRIGGER_KINDS])
     instrument = OptionalChoiceField(
         choices=Instrument.choices,
         default=Instrument.OTHER,

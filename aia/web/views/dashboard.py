@@ -118,5 +118,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "case_count": sum(group.total for group in groups.values()),
             "other_page": page,
             "filter_query": urlencode({key: value for key, value in filters.items() if value}),
+            "may_record_warning": permissions.can_add_trigger(request.user),
+            "may_open_discretionary": permissions.can_open_discretionary_assessment(request.user),
         },
     )
