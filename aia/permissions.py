@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q
 
 from aia.models.choices import CONTENT_EVENT_TYPES, CaseState, Marking, Stage
+from aia.wording import transition_phrase
 
 if TYPE_CHECKING:
     from aia.models import Case, Report, User
@@ -218,6 +219,15 @@ def can_open_discretionary_assessment(user: User) -> bool:
 SECOND_FACTOR_PERMISSIONS = (REVIEW_CASE, SIGN_OFF_CASE, DECIDE_CASE)
 
 
+def is_integration_account(user: User) -> bool:
+    """Return whether the account is an integration account: a system posting triggers over
+    the API, which holds the permission to add triggers and nothing else (no role, not staff).
+    It signs in to the API with its token, never to the browser pages."""
+    if user.is_superuser or user.is_staff:
+        return False
+    return user.get_all_permissions() == {ADD_TRIGGER}
+
+
 def requires_second_factor(user: User) -> bool:
     """Return whether the user must verify a one-time code after the password."""
     if not _active(user):
@@ -330,4 +340,4 @@ def refusal_reason(case: Case, user: User, transition: str) -> str:
             f"You edited or submitted the {' and '.join(contributed)} content of this case, "
             "so someone else must approve it (four-eyes rule)."
         )
-    return f"Your role on this case does not allow you to {transition.replace('_', ' ')}."
+    return f"Your role on this case does not allow you to {transition_phrase(transition)}."

@@ -171,6 +171,16 @@ def notification_list_for_user(*, user: User, unread_only: bool = False) -> Quer
     return notes.filter(Q(case__isnull=True) | Q(case__in=visible)).order_by("-created_at")
 
 
+def notification_unread_count(*, user: User) -> int:
+    """Return how many of the notifications the user may read are unread (one query)."""
+    return (
+        notification_list_for_user(user=user, unread_only=True)
+        .select_related(None)
+        .order_by()
+        .count()
+    )
+
+
 # ------------------------------------------------------------------------------
 # Access and security logs (auditors)
 # ------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from aia.models.choices import (
 from aia.permissions import requires_second_factor
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
+from aia.services.notifications import notification_mark_all_read
 from aia.services.options import option_create, option_gap_record, option_update
 from aia.services.reports import report_render
 from aia.services.reviews import dissent_record
@@ -114,6 +115,10 @@ def seed_demo(*, password: str, log: Callable[[str], None] | None = None) -> See
         seeded_case = _seed_case(plan, people, password)
         log(_describe(seeded_case))
         seeded.append(seeded_case)
+    # Walking the cases hands them on a hundred times in a minute, for everyone at once: left
+    # unread, those notifications would greet each demo user as a backlog of hand-offs that
+    # never happened to them. What happens after seeding is new, and counted as such.
+    notification_mark_all_read(users=users)
     return SeedResult(users=users, cases=seeded)
 
 

@@ -23,6 +23,7 @@ from aia.services.audit import case_event_record
 from aia.services.locking import case_lock
 from aia.services.reviews import reviews_void_stale
 from aia.validation import Errors, choice, choice_list, date, text, unknown_fields, url
+from aia.wording import states_phrase
 
 # The fields each kind of section accepts.
 EDITABLE_FIELDS = {
@@ -165,9 +166,9 @@ def section_update(*, case: Case, actor: User, code: str, data: dict[str, Any]) 
             case=case, version=case.version, code=code
         )
         if not section_is_editable(case, section.kind):
-            states = " or ".join(CaseState(s).label.lower() for s in EDITING_STATES[section.kind])
             raise Conflict(
-                f"This section can be edited only while the case is in {states}.",
+                "This section can be edited only while the case is "
+                f"{states_phrase(EDITING_STATES[section.kind])}.",
                 {"state": case.state, "section": code},
             )
         clean = _clean(section, data)

@@ -34,6 +34,7 @@ from aia.services.notifications import notify_transition
 from aia.services.reports import report_create_for_sign_off, report_supersede
 from aia.services.reviews import review_record
 from aia.validation import Errors, choice, text
+from aia.wording import state_phrase, transition_phrase
 
 # Fields every transition may change, besides the ones it names itself.
 _COMMON_FIELDS = ("state", "stage_started_at", "stage_deadline")
@@ -53,8 +54,7 @@ def _check_permission_and_state(case: Case, actor: User | None, name: str) -> No
         )
     if not can_proceed(getattr(case, name), check_conditions=False):
         raise Conflict(
-            f"A case that is {CaseState(case.state).label.lower()} cannot take this step now "
-            f"({name.replace('_', ' ')}).",
+            f"You cannot {transition_phrase(name)} now: the case is {state_phrase(case.state)}.",
             {"transition": name, "state": case.state},
         )
 

@@ -23,6 +23,7 @@ from aia.models import Case, Notification, Trigger, User
 from aia.models.choices import Marking
 from aia.permission_loading import permissions_preload, users_with_permission
 from aia.services.outbox import outbox_enqueue_many
+from aia.wording import long_date, state_phrase, transition_done
 
 Kind = Notification.Kind
 # The task that emails one notification (through the outbox).
@@ -149,17 +150,17 @@ def notify_transition(*, case: Case, actor: User | None, transition: str, sequen
     spec = TRANSITIONS[transition]
     if not spec.notifies:
         return
-    who = actor.display_name if actor else "AIA (a new trigger)"
-    verb = transition.replace("_", " ")
+    who = actor.display_name if actor else "AIA, on a new trigger,"
+    done = transition_done(transition)
     notify(
         case=case,
         users=team_members(case, spec.notifies),
         kind=spec.notice,
         key=f"transition:{case.pk}:{sequence}",
-        subject=_subject(case, f"{verb} by {who}"),
+        subject=_subject(case, f"{who} {done}"),
         body=(
-            f"{who} took '{verb}' on {case.reference} ({case.title}). The case is now "
-            f"{case.get_state_display().lower()}."
+            f"{who} {done} on {case.reference} ({case.title}). The case is now "
+            f"{state_phrase(case.state)}."
         ),
         actor=actor,
     )
@@ -181,7 +182,7 @@ def notify_case_awaiting_team(*, case: Case) -> None:
 def notify_trigger_joined(*, case: Case, trigger: Trigger, outsider: User | None = None) -> None:
     """Tell the team that a trigger recorded in this transaction joined their case, and who
     posted it when that was someone who may not see the case (``outsider``)."""
-    source = f"{trigger.source_body}, {trigger.title} ({trigger.finding_date})"
+    source = f"{trigger.source_body}, {trigger.title} ({long_date(trigger.finding_date)})"
     body = f"A new trigger joined {case.reference} ({case.title}): {source}."
     if outsider is not None:
         body += (
@@ -252,6 +253,13 @@ def notification_email_send(*, notification_id: str) -> bool:
 def notification_mark_read(*, user: User, notification_ids: Iterable[str]) -> int:
     return Notification.objects.filter(
         user=user, pk__in=list(notification_ids), read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+def notification_mark_all_read(*, users: Iterable[User]) -> int:
+    """Mark every notification of the users read (one query); return how many were unread."""
+    return Notification.objects.filter(
+        user__in=[user.pk for user in users], read_at__isnull=True
     ).update(read_at=timezone.now())
 
 

@@ -23,6 +23,7 @@ from aia.services.audit import case_event_record
 from aia.services.locking import case_lock
 from aia.services.reviews import reviews_void_stale
 from aia.validation import Errors, choice, text, unknown_fields
+from aia.wording import state_phrase
 
 REQUIRED = (
     "category",
@@ -74,7 +75,8 @@ def _open_for_editing(case: Case, actor: User) -> Case:
         raise PermissionRefused("Only officials on the case team can edit its options.")
     if case.state != CaseState.OPTIONS:
         raise Conflict(
-            "The options register can be edited only while the case is in options.",
+            "The options register can be edited only while the case is "
+            f"{state_phrase(CaseState.OPTIONS)}.",
             {"state": case.state},
         )
     return case

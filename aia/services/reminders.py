@@ -16,6 +16,7 @@ from aia.models.choices import FINISHED_STATES, CaseState, EventType
 from aia.services.audit import case_event_record
 from aia.services.locking import case_lock
 from aia.services.notifications import notify, sros_for_triage, team_members
+from aia.wording import long_date, state_label, state_phrase
 
 # Remind this many working days before the deadline.
 REMIND_BEFORE = 2
@@ -71,16 +72,16 @@ def case_remind(*, case: Case, today: datetime.date | None = None) -> str | None
         key = f"reminder:{case.pk}:{case.stage_started_at.isoformat()}:{threshold}"
         if case.events.filter(type=EventType.REMINDER_SENT, details__key=key).exists():
             return None
-        stage = case.get_state_display().lower()
-        text = _WORDS[threshold].format(deadline=case.stage_deadline.strftime("%-d %B %Y"))
+        where = f"{case.reference} ({case.title}) is {state_phrase(case.state)}"
+        text = _WORDS[threshold].format(deadline=long_date(case.stage_deadline))
         recipients = waiting_on(case)
         notify(
             case=case,
             users=recipients,
             kind=Notification.Kind.REMINDER,
             key=key,
-            subject=f"[{case.marking}] {case.reference}: {stage} {text}",
-            body=f"The {stage} stage of {case.reference} ({case.title}) {text}.",
+            subject=f"[{case.marking}] {case.reference}: the current stage {text}",
+            body=f"{where}. This stage {text}.",
         )
         case_event_record(
             case=case,
@@ -99,10 +100,10 @@ def case_remind(*, case: Case, today: datetime.date | None = None) -> str | None
                 users=team_members(case, ("sro",)),
                 kind=Notification.Kind.ESCALATION,
                 key=f"escalation:{key}",
-                subject=f"[{case.marking}] {case.reference}: overdue — {stage} {text}",
+                subject=f"[{case.marking}] {case.reference}: overdue — the current stage {text}",
                 body=(
-                    f"The {stage} stage of {case.reference} ({case.title}) {text}. As the "
-                    "case's SRO you are told of every overdue stage."
+                    f"{where}. This stage {text}. As the case's SRO you are told of every "
+                    "overdue stage."
                 ),
             )
             case_event_record(
@@ -161,9 +162,9 @@ def daily_digest_send(*, today: datetime.date | None = None) -> int:
             due = (
                 "no deadline"
                 if clock.deadline is None
-                else ("OVERDUE since " if clock.overdue else "due ") + clock.deadline.isoformat()
+                else ("overdue since " if clock.overdue else "due on ") + long_date(clock.deadline)
             )
-            lines.append(f"- {case.reference} ({case.title}): {case.get_state_display()}, {due}")
+            lines.append(f"- {case.reference} ({case.title}): {state_label(case.state)}, {due}")
         with transaction.atomic():
             created = notify(
                 case=None,

@@ -9,8 +9,9 @@ This table says the rest, once, for everything that offers a transition:
   their forms);
 - who may take it: the permission predicate, the same function the model's transition names
   (a test checks they agree), and the same in words;
-- how people read it: the button, the page's title, explanation and submit button, and what
-  the page says once it is done;
+- how people read it: the button, the page's title (its label everywhere), explanation and
+  submit button, what the page says once it is done, and the phrases that put it in a
+  sentence (``aia.wording`` reads them, with the states' wording);
 - whom it notifies: the kind of notification and the positions on the team told.
 
 ``tests/services/test_transition_registry.py`` checks that its names are exactly the model's.
@@ -54,6 +55,9 @@ class Transition:
     explanation: str
     submit: str
     success: str
+    # The transition in sentences (``aia.wording``): after "to", and after who took it.
+    phrase: str
+    done: str
     inputs: tuple[Input, ...] = ()
     # "secondary" or "warning" buttons; the main step forward is a primary button.
     style: str = ""
@@ -89,6 +93,8 @@ _TABLE = (
         "case's protective marking.",
         submit="Assign the team",
         success="The team is assigned and the case is in scoping.",
+        phrase="assign the team",
+        done="assigned the team",
         inputs=(
             Input("lead_official", "user", "Lead official", required=True),
             Input("legal_adviser", "user", "Legal adviser", required=True),
@@ -116,6 +122,8 @@ _TABLE = (
         "footprint and the dimensions become editable.",
         submit="Start the assessment",
         success="The assessment has started.",
+        phrase="start the assessment",
+        done="started the assessment",
     ),
     Transition(
         name="submit_assessment",
@@ -128,6 +136,8 @@ _TABLE = (
         "can edit it while it is with them.",
         submit="Submit for legal review",
         success="The assessment is with the legal adviser.",
+        phrase="submit the assessment for legal review",
+        done="submitted the assessment for legal review",
         notice=Kind.SUBMITTED,
         notifies=("legal_adviser",),
     ),
@@ -141,6 +151,8 @@ _TABLE = (
         explanation="Say what must change. The officials see your comment on the case page.",
         submit="Return the assessment",
         success="The assessment is returned to the officials.",
+        phrase="return the assessment to the officials",
+        done="returned the assessment to the officials",
         inputs=(_comment(_WHAT_MUST_CHANGE),),
         style="secondary",
         notice=Kind.RETURNED,
@@ -157,6 +169,8 @@ _TABLE = (
         "stands now. Any later change to it voids the approval.",
         submit="Approve the assessment",
         success="The assessment is approved; the officials can now map the options.",
+        phrase="approve the assessment",
+        done="approved the assessment",
         inputs=(_comment(_OPTIONAL_COMMENT, required=False),),
         notice=Kind.APPROVED,
         notifies=("lead_official", "officials"),
@@ -171,6 +185,8 @@ _TABLE = (
         explanation="The case's legal adviser will approve the options or return them.",
         submit="Submit for legal review",
         success="The options are with the legal adviser.",
+        phrase="submit the options for legal review",
+        done="submitted the options for legal review",
         notice=Kind.SUBMITTED,
         notifies=("legal_adviser",),
     ),
@@ -184,6 +200,8 @@ _TABLE = (
         explanation="Say what must change. The officials see your comment on the case page.",
         submit="Return the options",
         success="The options are returned to the officials.",
+        phrase="return the options to the officials",
+        done="returned the options to the officials",
         inputs=(_comment(_WHAT_MUST_CHANGE),),
         style="secondary",
         notice=Kind.RETURNED,
@@ -200,6 +218,8 @@ _TABLE = (
         "as it stands now, and sends the case to its SRO for sign-off.",
         submit="Approve the options",
         success="The options are approved; the case awaits the SRO's sign-off.",
+        phrase="approve the options",
+        done="approved the options",
         inputs=(_comment(_OPTIONAL_COMMENT, required=False),),
         notice=Kind.APPROVED,
         notifies=("sro", "lead_official"),
@@ -214,6 +234,8 @@ _TABLE = (
         explanation="The case goes back to the options stage. Say what must change.",
         submit="Return for revision",
         success="The case is returned to the options stage.",
+        phrase="return the case for revision",
+        done="returned the case for revision",
         inputs=(_comment(_WHAT_MUST_CHANGE),),
         style="secondary",
         notice=Kind.RETURNED,
@@ -229,6 +251,8 @@ _TABLE = (
         explanation="",
         submit="Sign off",
         success="Signed off. The report is being rendered from a frozen snapshot.",
+        phrase="sign off the assessment",
+        done="signed off the assessment",
         inputs=(
             Input("password", "password", "Your password", required=True),
             _comment(_OPTIONAL_COMMENT, required=False),
@@ -247,6 +271,8 @@ _TABLE = (
         "it back for revision.",
         submit="Submit to the minister",
         success="The signed report is with the minister.",
+        phrase="submit the signed report to the minister",
+        done="submitted the signed report to the minister",
         notice=Kind.WITH_MINISTER,
         notifies=("minister", "sro", "lead_official"),
     ),
@@ -260,6 +286,8 @@ _TABLE = (
         explanation="",
         submit="Record the decision",
         success="Your decision is recorded; the case is now monitored.",
+        phrase="record the minister's decision",
+        done="recorded the minister's decision",
         inputs=(
             Input("decision", "choice", "Decision", required=True, choices=_DECISIONS),
             Input("note", "text", "Note of the decision", required=True),
@@ -286,6 +314,8 @@ _TABLE = (
         "stage. Say what must change.",
         submit="Request a revision",
         success="The report is sent back for revision.",
+        phrase="send the report back for revision",
+        done="sent the report back for revision",
         inputs=(_comment(_WHAT_MUST_CHANGE),),
         style="secondary",
         notice=Kind.RETURNED,
@@ -302,6 +332,8 @@ _TABLE = (
         "opens a new case linked to this one.",
         submit="Close the case",
         success="The case is closed.",
+        phrase="close the case",
+        done="closed the case",
         inputs=(Input("note", "text", "Closing note", required=True),),
         style="secondary",
     ),
@@ -316,6 +348,8 @@ _TABLE = (
         "and its signed report stay on the record.",
         submit="Reopen the case",
         success="The case is reopened in a new version.",
+        phrase="reopen the case",
+        done="reopened the case",
         inputs=(Input("reason", "text", "Why reopen it?", required=True),),
         style="secondary",
         notice=Kind.TRIGGER_JOINED,
@@ -331,6 +365,8 @@ _TABLE = (
         explanation="A withdrawn case is abandoned for good, with your reason on the record.",
         submit="Withdraw the case",
         success="The case is withdrawn.",
+        phrase="withdraw the case",
+        done="withdrew the case",
         inputs=(Input("reason", "text", "Why withdraw it?", required=True),),
         style="warning",
     ),

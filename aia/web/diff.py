@@ -6,6 +6,7 @@ assessment, option by option (and gap by gap) for the options. Long text gets a 
 Everything here is plain data; the templates escape it like any other user text.
 """
 
+import datetime
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from aia.models.choices import (
     Rating,
     Recommendation,
 )
+from aia.wording import long_date
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
 
@@ -82,6 +84,8 @@ CHOICES: dict[str, Any] = {
     "risk_of_harm": Level,
     "recommendation": Recommendation,
 }
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,19 @@ def display(name: str, value: Any) -> str:
         return "; ".join(source_line(s) for s in value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    return written_date(value)
+
+
+def written_date(value: Any) -> str:
+    """A date, stored or kept as ``2026-12-05``, written out as people read it ("5 December
+    2026"); anything else as it is."""
+    if isinstance(value, datetime.date):
+        return long_date(value)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return long_date(datetime.date.fromisoformat(value))
+        except ValueError:
+            pass
     return str(value)
 
 
@@ -161,7 +178,7 @@ def source_line(source: dict[str, Any]) -> str:
     if source.get("url"):
         parts.append(source["url"])
     if source.get("date"):
-        parts.append(source["date"])
+        parts.append(written_date(source["date"]))
     return ", ".join(parts)
 
 

@@ -37,6 +37,7 @@ from aia.models.choices import (
     SectionKind,
     Stage,
 )
+from aia.permissions import is_integration_account
 from aia.web.errors import add_field_errors, error_summary_items
 
 TEXTAREA_ROWS = 6
@@ -118,7 +119,19 @@ class SignInForm(AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account is not active.",
+        "integration_account": (
+            "This is an integration account: it can only post warnings to the API, with its "
+            "token. Sign in here with your personal account."
+        ),
     }
+
+    def confirm_login_allowed(self, user: User) -> None:
+        """Refuse integration accounts here, before any session exists: they use the API."""
+        super().confirm_login_allowed(user)
+        if is_integration_account(user):
+            raise ValidationError(
+                self.error_messages["integration_account"], code="integration_account"
+            )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

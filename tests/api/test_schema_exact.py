@@ -101,7 +101,9 @@ def test_a_transition_refuses_a_field_of_another_transition(team, api_for):
         format="json",
     )
     assert answer.status_code == 400
-    assert answer.json()["extra"]["fields"]["reason"] == ["'assign' does not take this field."]
+    assert answer.json()["extra"]["fields"]["reason"] == [
+        f"Not needed to {TRANSITIONS['assign'].phrase}."
+    ]
 
 
 def test_a_name_that_is_not_a_transition_is_404_listing_them(team, api_for):

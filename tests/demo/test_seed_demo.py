@@ -21,6 +21,7 @@ from aia.models import (
     Case,
     CaseEvent,
     Dissent,
+    Notification,
     Option,
     OptionGap,
     Report,
@@ -190,6 +191,9 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(monkeypatch)
     assert User.objects.get(username="sro").has_perm("aia.view_all_cases")
     assert not User.objects.get(username="sro2").has_perm("aia.view_all_cases")
     assert User.objects.get(username="official_os").clearance == Marking.OFFICIAL
+    # The walk's hundred hand-offs do not greet anyone as a backlog of unread notifications.
+    assert Notification.objects.exists()
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
 
     # Cases: each where its plan wants it, over at least six states.
     plans = {plan.key: plan for plan in demo_cases()}

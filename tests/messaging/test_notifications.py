@@ -49,7 +49,11 @@ def test_assignment_tells_the_team_and_no_one_else(team):
     emailed = {m.to[0].split("@")[0] for m in mail.outbox}
     assert emailed == {"lead", "official", "legal", "minister"}
     message = mail.outbox[0]
-    assert "assign by" in message.subject
+    assert message.subject.endswith(f"{team.sro.display_name} assigned the team")
+    assert (
+        f"{team.sro.display_name} assigned the team on {case.reference} ({case.title}). "
+        "The case is now being scoped." in message.body
+    )
     html = message.alternatives[0][0]
     assert f"/cases/{case.pk}/" in html
     assert "OFFICIAL-SENSITIVE" in message.body

@@ -2,10 +2,13 @@
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
+from aia.models import SecurityEvent
 from aia.models.choices import CaseState
+from aia.permissions import is_integration_account
 from tests.factories import PASSWORD, case_in_state
 from tests.web.helpers import case_url, error_summary, text
 
@@ -37,6 +40,32 @@ def test_a_wrong_password_is_explained_in_the_error_summary(team):
         "Enter a correct username and password. Both are case-sensitive."
     ]
     assert "<title>Error: Sign in" in response.content.decode()
+
+
+def test_an_integration_account_is_refused_in_the_browser_and_no_session_is_made(team):
+    client = Client()
+    client.get(reverse("web:sign-in"))
+    security_events = SecurityEvent.objects.count()
+
+    response = client.post(
+        reverse("web:sign-in"), {"username": team.integration.username, "password": PASSWORD}
+    )
+
+    assert response.status_code == 200
+    assert error_summary(response) == [
+        "This is an integration account: it can only post warnings to the API, with its token. "
+        "Sign in here with your personal account."
+    ]
+    assert "<title>Error: Sign in" in response.content.decode()
+    assert not Session.objects.exists()
+    assert "_auth_user_id" not in client.session
+    assert SecurityEvent.objects.count() == security_events  # no sign-in was recorded
+    assert client.get(reverse("web:dashboard")).status_code == 302
+    # The same account still posts triggers over the API with its token.
+    assert is_integration_account(team.integration)
+    assert not any(
+        is_integration_account(user) for user in team.everyone().values() if user.username != "feed"
+    )
 
 
 def test_sign_out_is_a_post_and_ends_the_session(team, client_for):

@@ -57,7 +57,7 @@ def test_an_official_sees_no_sign_off_button_and_is_refused_the_page(team, clien
     assert "sign_off" not in buttons(official.get(case_url(case)))
     response = official.get(case_url(case, "web:sign-off"))
     assert response.status_code == 403
-    assert "Your role on this case does not allow you to sign off." in text(response)
+    assert "Your role on this case does not allow you to sign off the assessment." in text(response)
     assert "sign_off" in buttons(client_for(team.sro).get(case_url(case)))
 
 

@@ -51,7 +51,7 @@ def test_each_user_sees_their_cases_grouped_by_their_next_step(team, cases, clie
 def test_the_dashboard_shows_state_knowledge_date_track_and_time_in_stage(team, cases, client_for):
     page = text(client_for(team.sro).get(reverse("web:dashboard")))
     assert "Awaiting sign-off" in page
-    assert cases["sign_off"].knowledge_date.strftime("%-d %b %Y") in page
+    assert cases["sign_off"].knowledge_date.strftime("%-d %B %Y") in page
     assert "In this stage since" in page
     assert "Standard" in page
 

@@ -92,7 +92,7 @@ def test_the_register_is_read_only_outside_the_options_state(team, client_for):
     case = case_in_state(team, CaseState.OPTIONS_REVIEW)
     client = client_for(team.official)
     page = text(client.get(url(case)))
-    assert "can be edited only while the case is in options" in page
+    assert "can be edited only while the case is at the options stage" in page
     assert "Add an option" not in page
     assert client.get(url(case, "web:option-new")).status_code == 409
     assert client.post(url(case, "web:option-new"), OPTION).status_code == 409

@@ -195,13 +195,14 @@ def test_a_section_is_read_only_outside_its_editing_state(team, client_for):
     response = client.get(section_url(case, "rf8"))
     assert response.status_code == 200
     page = text(response)
-    assert "can be edited only while the case is in assessment" in page
+    assert "can be edited only while the case is at the assessment stage" in page
+    assert "The case is with the legal adviser for legal review of the assessment." in page
     assert (
         "<form" not in response.content.decode().split('id="main-content"')[1].split("</main>")[0]
     )
     response = client.post(section_url(case, "rf8"), rf_post())
     assert response.status_code == 409
-    assert "can be edited only while the case is in assessment" in text(response)
+    assert "can be edited only while the case is at the assessment stage" in text(response)
 
 
 def test_only_team_officials_may_edit(team, client_for, case):

@@ -112,10 +112,10 @@ def test_a_transition_page_refuses_before_asking(team, client_for):
     # Wrong role: 403 with the reason; wrong state: 409; unknown step or case: 404.
     response = client_for(team.lead).get(transition_url(case, "close"))
     assert response.status_code == 403
-    assert "Your role on this case does not allow you to close." in text(response)
+    assert "Your role on this case does not allow you to close the case." in text(response)
     response = client_for(team.sro).get(transition_url(case, "close"))
     assert response.status_code == 409
-    assert "A case that is assessment cannot take this step now (close)." in text(response)
+    assert "You cannot close the case now: the case is at the assessment stage." in text(response)
     assert client_for(team.sro).get(transition_url(case, "explode")).status_code == 404
     assert client_for(team.outsider).get(transition_url(case, "close")).status_code == 404
 

@@ -113,7 +113,7 @@ def _body(spec: Transition, *, documented: bool) -> type[StrictSerializer]:
         attributes["Meta"] = type("Meta", (), {"ref_name": name})
     attributes["__module__"] = __name__
     attributes["__doc__"] = f"The body of `{spec.name}`."
-    attributes["unknown_field_message"] = f"'{spec.name}' does not take this field."
+    attributes["unknown_field_message"] = f"Not needed to {spec.phrase}."
     suffix = "Serializer" if documented else "InputSerializer"
     return type(f"{name}{suffix}", (StrictSerializer,), attributes)
 

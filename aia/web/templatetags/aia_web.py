@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
+from aia import wording
 from aia.framework import FrameworkError, get_framework
 from aia.models import CaseEvent
 from aia.models.choices import (
@@ -23,6 +24,7 @@ from aia.models.choices import (
     TriggerKind,
 )
 from aia.services.transitions import TRANSITIONS
+from aia.web import diff
 from aia.web.diff import OPTION_FIELDS, SECTION_FIELDS, display, section_title, source_line
 
 register = template.Library()
@@ -61,7 +63,7 @@ def state_tag(state: str) -> str:
     """Render a case state as a coloured GOV.UK tag."""
     colour = STATE_COLOURS.get(state, "grey")
     return format_html(
-        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, _label(CaseState, state)
+        '<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, wording.state_label(state)
     )
 
 
@@ -111,7 +113,13 @@ def section_status_tag(status: str) -> str:
 
 @register.filter
 def state_label(state: str) -> str:
-    return _label(CaseState, state)
+    return wording.state_label(state)
+
+
+@register.filter
+def state_phrase(state: str) -> str:
+    """The state in a sentence, after "The case is"."""
+    return wording.state_phrase(state)
 
 
 @register.filter
@@ -177,7 +185,7 @@ def is_overdue(deadline: datetime.date | None) -> bool:
 @register.filter
 def transition_button(name: str) -> str:
     page = TRANSITIONS.get(name)
-    return page.button if page else name.replace("_", " ").capitalize()
+    return page.button if page else wording.transition_label(name)
 
 
 @register.filter
@@ -190,8 +198,7 @@ def transition_style(name: str) -> str:
 def event_title(event: CaseEvent) -> str:
     """Say what an audit event records, in a few words."""
     if event.type == EventType.TRANSITION and event.transition:
-        page = TRANSITIONS.get(event.transition)
-        return page.title if page else event.transition.replace("_", " ").capitalize()
+        return wording.transition_label(event.transition)
     return _label(EventType, event.type)
 
 
@@ -204,7 +211,7 @@ def event_detail(event: CaseEvent) -> str:
         parts = []
         if event.from_state and event.to_state:
             parts.append(
-                f"{_label(CaseState, event.from_state)} → {_label(CaseState, event.to_state)}"
+                f"{wording.state_label(event.from_state)} → {wording.state_label(event.to_state)}"
             )
         for key, label in (("comment", "Comment"), ("reason", "Reason"), ("note", "Note")):
             if details.get(key):
@@ -275,6 +282,12 @@ def option_rows(content: dict[str, Any]) -> list[dict[str, str]]:
     if not content.get("withdrawn"):
         names.remove("withdrawal_reason")
     return [{"label": OPTION_FIELDS[n], "value": display(n, content.get(n))} for n in names]
+
+
+@register.filter
+def written_date(value: Any) -> str:
+    """A date kept as ``2026-12-05`` (in a section's content), written out."""
+    return diff.written_date(value)
 
 
 @register.filter

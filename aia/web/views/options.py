@@ -17,6 +17,7 @@ from aia.web import selectors as web_selectors
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import OptionForm, OptionGapForm, OptionWithdrawForm
 from aia.web.submissions import submission_token, submit_once
+from aia.wording import state_phrase
 
 
 def options_refusal(case: Case, user: User) -> PermissionRefused | Conflict | None:
@@ -25,7 +26,8 @@ def options_refusal(case: Case, user: User) -> PermissionRefused | Conflict | No
         return PermissionRefused("Only officials on the case team can edit its options.")
     if case.state != CaseState.OPTIONS:
         return Conflict(
-            "The options register can be edited only while the case is in options.",
+            "The options register can be edited only while the case is "
+            f"{state_phrase(CaseState.OPTIONS)}.",
             {"state": case.state},
         )
     return None

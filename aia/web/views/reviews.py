@@ -19,6 +19,7 @@ from aia.web.diff import stage_diff
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import CommentForm
 from aia.web.views.cases import redirect_after_action
+from aia.wording import state_phrase
 
 # The stage each review state reviews, and its two transitions.
 REVIEWS = {
@@ -74,7 +75,7 @@ def _under_review(case: Case) -> tuple[str, str, str]:
     """Return the stage the case is under review for and its approve and return transitions."""
     if case.state not in REVIEWS:
         raise Conflict(
-            f"Nothing is under legal review: the case is {CaseState(case.state).label.lower()}.",
+            f"Nothing is under legal review: the case is {state_phrase(case.state)}.",
             {"state": case.state},
         )
     return REVIEWS[case.state]

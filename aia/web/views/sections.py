@@ -10,10 +10,10 @@ from django.urls import reverse
 from aia import permissions, selectors
 from aia.exceptions import NotFound
 from aia.framework import SECTION_CODES, get_framework
-from aia.models.choices import CaseState
 from aia.services.assessment import EDITING_STATES, section_is_editable, section_update
 from aia.web.errors import web_view
 from aia.web.forms import SectionEditor
+from aia.wording import states_phrase
 
 
 def _neighbours(code: str) -> tuple[str | None, str | None]:
@@ -56,7 +56,7 @@ def section_edit(request: HttpRequest, case_id: Any, code: str) -> HttpResponse:
         editor = SectionEditor.unbound(section, definition=definition)
 
     previous, following = _neighbours(code)
-    states = " or ".join(CaseState(s).label.lower() for s in EDITING_STATES[section.kind])
+    states = states_phrase(EDITING_STATES[section.kind])
     return render(
         request,
         "aia/web/section.html",
