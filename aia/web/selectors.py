@@ -7,7 +7,7 @@ Every function returns its rows in a fixed number of queries, whatever their num
 from django.db.models import QuerySet
 
 from aia import permissions, selectors
-from aia.models import Case, Dissent, Option, OptionGap, Report, Review, Situation, User
+from aia.models import Case, CaseEvent, Dissent, Option, OptionGap, Report, Review, Situation, User
 from aia.models.choices import Marking, Recommendation, ReportStatus, ReviewDecision, Stage
 
 
@@ -20,6 +20,16 @@ def situation_list_for_user(*, user: User) -> QuerySet[Situation]:
 def trigger_list(*, case: Case):
     """Return the case's triggers, earliest finding first."""
     return case.triggers.order_by("finding_date", "received_at")
+
+
+def case_event_range(*, case: Case, newest: int, oldest: int) -> list[CaseEvent]:
+    """Return the case's audit events numbered ``oldest`` to ``newest``, newest first, with
+    their actors: one query on the (case, sequence) index, however long the trail."""
+    return list(
+        case.events.filter(sequence__gte=oldest, sequence__lte=newest)
+        .select_related("actor")
+        .order_by("-sequence")
+    )
 
 
 def review_list(*, case: Case) -> QuerySet[Review]:

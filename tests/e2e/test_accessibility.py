@@ -41,6 +41,7 @@ def test_no_serious_or_critical_violations_on_any_page_type(team, sign_in, brows
     official = sign_in(team.official, bypass_csp=True)
     found += check(official, "/")
     found += check(official, f"/cases/{assessment.pk}/")
+    found += check(official, f"/cases/{assessment.pk}/audit-trail/")
     found += check(official, f"/cases/{assessment.pk}/sections/rf8/")
     found += check(official, f"/cases/{assessment.pk}/sections/scope/")
     # The section editor with errors in its summary and on a source row.

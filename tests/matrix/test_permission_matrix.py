@@ -186,6 +186,8 @@ WEB_TARGETS = [
         "option withdraw", "web:option-withdraw", _option("web:option-withdraw"), _edit("options")
     ),
     page("access log", "web:access-log", _case("web:access-log"), oracle.read_access_log),
+    # The case page shows the latest audit entries; the audit trail page shows them all.
+    page("audit trail", "web:audit-trail", _case("web:audit-trail"), oracle.read),
     page("review", "web:review", _case("web:review"), oracle.review_page),
     page("sign-off", "web:sign-off", _case("web:sign-off"), _transition("sign_off"), "sign_off"),
     # ASSUMPTION: the DRAFT preview shows the case's current content, which whoever sees the

@@ -1,6 +1,8 @@
 """The dashboard and the case page cost the same number of queries however many cases and
 audit events there are."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +11,7 @@ from django.urls import reverse
 from aia.models.choices import CaseState
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
+from tests.audit_builders import section_saves, spaced
 from tests.factories import case_in_state, new_case
 from tests.web.helpers import case_url
 
@@ -62,3 +65,29 @@ def test_case_page_query_count_does_not_grow_with_the_events(team, client_for):
         client = client_for(user)
         assert _queries(client, case_url(busy)) == _queries(client, case_url(quiet)), user
     assert _queries(client_for(team.lead), case_url(busy)) <= 40
+
+
+def _long_trail(team, saves: int):
+    """A case in assessment with ``saves`` more section saves by two people on two sections."""
+    case = case_in_state(team, CaseState.ASSESSMENT)
+    start = datetime.datetime(2026, 12, 3, 9, tzinfo=datetime.UTC)
+    people, codes = (team.lead, team.official), ("rf3", "rf4")
+    return section_saves(
+        case,
+        [
+            (people[n // 7 % 2], codes[n // 3 % 2], moment)
+            for n, moment in enumerate(spaced(start, saves, minutes=4))
+        ],
+    )
+
+
+def test_case_page_and_audit_trail_cost_the_same_for_20_or_2000_events(team, client_for):
+    short, long = _long_trail(team, 20), _long_trail(team, 2000)
+    assert long.event_count >= 2000 > 100 > short.event_count
+    client = client_for(team.lead)
+    for name in ("web:case", "web:audit-trail"):
+        assert _queries(client, case_url(long, name)) == _queries(client, case_url(short, name))
+    deep = case_url(long, "web:audit-trail") + "?page=30"
+    assert _queries(client, deep) == _queries(client, case_url(short, "web:audit-trail"))
+    # The session, the user and their permissions, the case, and one read of the page's events.
+    assert _queries(client, case_url(long, "web:audit-trail")) <= 10

@@ -1,4 +1,5 @@
-"""The access log of a case and the security log, for auditors."""
+"""A case's audit trail, for whoever may see the case; its access log and the security log,
+for auditors."""
 
 from typing import Any
 from urllib.parse import urlencode
@@ -9,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from aia import selectors
+from aia.web import timeline
 from aia.web.errors import web_view
 
 PAGE_SIZE = 100
@@ -20,6 +22,18 @@ class SecurityLogFilterForm(forms.Form):
 
 def _page(request: HttpRequest, rows) -> Any:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@web_view
+def audit_trail(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """Every entry of the case's audit trail, newest first, a page at a time."""
+    case = selectors.case_get_for_user(user=request.user, case_id=case_id)
+    page, entries = timeline.trail_page(case, request.GET.get("page"))
+    return render(
+        request,
+        "aia/web/audit_trail.html",
+        {"case": case, "page": page, "entries": entries, "group_minutes": timeline.GROUP_MINUTES},
+    )
 
 
 @web_view

@@ -19,6 +19,7 @@ from aia.services.reviews import dissent_record
 from aia.services.security import access_record
 from aia.services.transitions import TRANSITIONS, Transition
 from aia.web import selectors as web_selectors
+from aia.web import timeline
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import DissentForm, TeamForm
 from aia.web.submissions import submission_token, submit_once
@@ -89,7 +90,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "reviews": list(web_selectors.review_list(case=case)),
         "dissents": list(web_selectors.dissent_list(case=case)),
         "reports": _reports(case, user),
-        "events": list(selectors.case_event_list(case=case).order_by("-sequence")),
+        "timeline": timeline.latest_entries(case),
         "transitions": page_transitions(case, user),
         "blocked": blocked_transitions(case, user),
         "can_change_team": (
