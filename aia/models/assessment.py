@@ -1,5 +1,5 @@
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -115,26 +115,42 @@ class Section(models.Model):
             data[name] = value.isoformat() if hasattr(value, "isoformat") else value
         return data
 
+    # What a complete section of each kind holds, in the order its page asks for it.
+    REQUIRED_FOR_COMPLETION: dict[str, tuple[str, ...]] = {
+        SectionKind.SCOPE: ("period_start", "groups_at_risk", "crimes_at_risk", "analysis"),
+        SectionKind.RISK_FACTOR: ("rating", "confidence", "analysis"),
+        SectionKind.FOOTPRINT: ("exposure", "confidence", "analysis"),
+        SectionKind.DIMENSION: ("capacity", "confidence", "analysis"),
+    }
+
+    @classmethod
+    def missing_for_completion(cls, kind: str, values: Mapping[str, Any]) -> list[str]:
+        """Return the fields a section of ``kind`` with these ``values`` still needs to be
+        complete, in page order; ``sources`` when a factor judged present cites none.
+
+        The pages ask it of what the user typed as well as of what is saved, so it takes the
+        values rather than the section.
+        """
+        missing = [name for name in cls.REQUIRED_FOR_COMPLETION[kind] if _empty(values.get(name))]
+        # A factor judged present needs evidence behind the judgement.
+        if (
+            kind == SectionKind.RISK_FACTOR
+            and values.get("rating") in (Rating.PRESENT, Rating.PARTIALLY_PRESENT)
+            and not values.get("sources")
+        ):
+            missing.append("sources")
+        return missing
+
     def compute_status(self) -> str:
         """Return the status the section's content earns (docs/architecture.md, *Assessment
         sections*)."""
-        required: tuple[str, ...]
-        if self.kind == SectionKind.SCOPE:
-            required = ("analysis", "period_start", "groups_at_risk", "crimes_at_risk")
-        elif self.kind == SectionKind.RISK_FACTOR:
-            required = ("rating", "confidence", "analysis")
-        elif self.kind == SectionKind.FOOTPRINT:
-            required = ("exposure", "confidence", "analysis")
-        else:
-            required = ("capacity", "confidence", "analysis")
-        filled = [name for name in self.CONTENT_FIELDS if getattr(self, name) not in ("", None, [])]
-        if not filled:
+        values = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+        if all(_empty(value) for value in values.values()):
             return SectionStatus.NOT_STARTED
-        complete = all(getattr(self, name) not in ("", None, []) for name in required)
-        # A factor judged present needs evidence behind the judgement.
-        if self.kind == SectionKind.RISK_FACTOR and self.rating in (
-            Rating.PRESENT,
-            Rating.PARTIALLY_PRESENT,
-        ):
-            complete = complete and bool(self.sources)
-        return SectionStatus.COMPLETE if complete else SectionStatus.IN_PROGRESS
+        if self.missing_for_completion(self.kind, values):
+            return SectionStatus.IN_PROGRESS
+        return SectionStatus.COMPLETE
+
+
+def _empty(value: Any) -> bool:
+    return value in ("", None, [])

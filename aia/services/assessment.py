@@ -1,5 +1,6 @@
 """Editing assessment sections: only by the team's officials, only in the editing state."""
 
+import datetime
 from typing import Any
 
 from django.db import transaction
@@ -62,6 +63,36 @@ MAX_SOURCES = 50
 
 def section_is_editable(case: Case, kind: str) -> bool:
     return case.state in EDITING_STATES[kind]
+
+
+class SectionEditConflict(Conflict):
+    """Someone saved the section after the editor's copy of it was read.
+
+    ``section`` is the section as saved now, so the page can show it beside the refused text.
+    """
+
+    def __init__(self, section: Section):
+        super().__init__(
+            "Someone else saved this section after you opened it. Your changes were not saved.",
+            {"section": section.code},
+        )
+        self.section = section
+
+
+def section_revision(section: Section) -> str:
+    """Return the token of the section's saved content that an editor hands back on saving
+    (``section_update``'s ``revision``): when it was last saved, or "" if never."""
+    return section.updated_at.isoformat() if section.updated_at else ""
+
+
+def _is_current(section: Section, revision: str) -> bool:
+    if not revision:
+        return section.updated_at is None
+    try:
+        moment = datetime.datetime.fromisoformat(revision)
+    except ValueError:
+        return False
+    return section.updated_at is not None and section.updated_at == moment
 
 
 def _clean_sources(errors: Errors, value: Any) -> list[dict[str, str]]:
@@ -139,6 +170,20 @@ def _clean(section: Section, data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def section_check(*, section: Section, data: dict[str, Any]) -> dict[str, list[str]]:
+    """Return what is wrong with ``data`` as content of ``section``, field by field, without
+    saving anything (empty when it is valid).
+
+    A page whose own checks already failed asks this too, so the user hears of every problem
+    in one round rather than the service's after the page's.
+    """
+    try:
+        _clean(section, data)
+    except InvalidInput as error:
+        return error.fields
+    return {}
+
+
 def sections_create(*, case: Case) -> None:
     """Create the sections of the case's current version, untouched, when its team is named
     (``case_assign``): nobody may edit them before. Until then the case has no section rows,
@@ -150,11 +195,20 @@ def sections_create(*, case: Case) -> None:
     Section.objects.bulk_create(Section.untouched(case, case.version), ignore_conflicts=True)
 
 
-def section_update(*, case: Case, actor: User, code: str, data: dict[str, Any]) -> Section:
+def section_update(
+    *, case: Case, actor: User, code: str, data: dict[str, Any], revision: str | None = None
+) -> Section:
     """Change some fields of one section of the case's current version.
 
     Refuses edits outside the section's editing state, voids approvals of changed content and
     records which fields changed in the audit trail. Saving unchanged content does nothing.
+    An incomplete section is saved all the same (as work in progress): completeness is the
+    submission's guard, not the editor's.
+
+    ``revision`` (``section_revision`` of the copy the editor started from) makes the save
+    refuse, with ``SectionEditConflict``, a change to a section someone saved since: two
+    people editing one section must not silently overwrite each other. Without it (the API)
+    the last save wins, as before.
     """
     if code not in SECTION_CODES:
         raise InvalidInput(f"There is no section {code!r}.", {"code": ["Unknown section."]})
@@ -175,6 +229,8 @@ def section_update(*, case: Case, actor: User, code: str, data: dict[str, Any]) 
         changed = {name: value for name, value in clean.items() if getattr(section, name) != value}
         if not changed:
             return section
+        if revision is not None and not _is_current(section, revision):
+            raise SectionEditConflict(section)
         before_status = section.status
         for name, value in changed.items():
             setattr(section, name, value)

@@ -69,6 +69,20 @@ def _clean(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     return clean
 
 
+def option_check(*, data: dict[str, Any]) -> dict[str, list[str]]:
+    """Return what is wrong with ``data`` as a whole option, field by field, without saving
+    anything (empty when it is valid).
+
+    A page whose own checks already failed asks this too, so the user hears of every problem
+    in one round rather than the service's after the page's.
+    """
+    try:
+        _clean(data, partial=False)
+    except InvalidInput as error:
+        return error.fields
+    return {}
+
+
 def _open_for_editing(case: Case, actor: User) -> Case:
     case = case_lock(case)
     if not permissions.can_edit_content(case, actor):

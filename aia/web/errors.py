@@ -78,7 +78,7 @@ def add_field_errors(
     return unplaced
 
 
-def _anchor(bound_field: forms.BoundField) -> str:
+def field_anchor(bound_field: forms.BoundField) -> str:
     """Return the id of the input the error summary links to (the first of a group)."""
     widget = bound_field.field.widget
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
@@ -102,9 +102,9 @@ def error_summary_items(
             continue
         first = next(iter(form.visible_fields()), None)
         for message in form.non_field_errors():
-            href = f"#{_anchor(first)}" if first is not None else "#main-content"
+            href = f"#{field_anchor(first)}" if first is not None else "#main-content"
             items.append({"href": href, "text": message})
         for bound_field in form.visible_fields():
             for message in bound_field.errors:
-                items.append({"href": f"#{_anchor(bound_field)}", "text": message})
+                items.append({"href": f"#{field_anchor(bound_field)}", "text": message})
     return items

@@ -21,7 +21,7 @@ from django.core.validators import RegexValidator
 
 from aia.exceptions import InvalidInput
 from aia.framework import SectionDefinition
-from aia.models import Option, User
+from aia.models import Option, Section, User
 from aia.models.choices import (
     Capacity,
     CaseState,
@@ -38,7 +38,7 @@ from aia.models.choices import (
     Stage,
 )
 from aia.permissions import is_integration_account
-from aia.web.errors import add_field_errors, error_summary_items
+from aia.web.errors import add_field_errors, error_summary_items, field_anchor
 
 TEXTAREA_ROWS = 6
 
@@ -551,7 +551,13 @@ class SectionForm(forms.Form):
 
 
 class SourceForm(forms.Form):
-    title = forms.CharField(required=False, label="Title", max_length=1000)
+    title = forms.CharField(
+        required=False,
+        label="Title",
+        max_length=1000,
+        # The service's own limit is lower: say that one, as the service would.
+        error_messages={"max_length": "The source title must be 300 characters or fewer."},
+    )
     url = forms.CharField(
         required=False,
         label="Link (optional)",
@@ -600,11 +606,47 @@ def source_initial(sources: list[dict[str, str]]) -> list[dict[str, Any]]:
     return initial
 
 
+# What each field a complete section needs asks of the user (``Section.REQUIRED_FOR_COMPLETION``
+# and the sources a factor judged present needs), as the error summary and the page's list of
+# what is still needed say it.
+COMPLETION_NEEDS = {
+    "period_start": "Enter the start of the period assessed",
+    "groups_at_risk": "Enter the groups at risk",
+    "crimes_at_risk": "Select at least one crime at risk",
+    "rating": "Choose whether this risk factor is present",
+    "exposure": "Choose how exposed the UK is through its own activities",
+    "capacity": "Choose the UK's capacity on this dimension",
+    "confidence": "Choose how confident you are",
+    "analysis": "Enter the analysis",
+    "sources": "Add at least one source: a factor judged present or partially present needs one",
+}
+
+
+def completion_needs(kind: str, values: dict[str, Any]) -> list[dict[str, str]]:
+    """Return what a section of ``kind`` with ``values`` still needs to be complete, each as
+    ``{field, text}`` in page order."""
+    needs = []
+    for name in Section.missing_for_completion(kind, values):
+        text = COMPLETION_NEEDS[name]
+        if name == "analysis" and kind == SectionKind.SCOPE:
+            text = "Enter the description of the situation"
+        needs.append({"field": name, "text": text})
+    return needs
+
+
+def need_href(form: forms.Form, field: str) -> str:
+    """Return the link to the input where the user can give what the section still needs."""
+    if field in form.fields:
+        return f"#{field_anchor(form[field])}"
+    return "#sources"
+
+
 class SectionEditor:
     """A section's form and its sources formset, validated and saved together.
 
     The service validates the content (see the module docstring); the editor puts its field
-    errors back on the field, or on the source row, the user typed them in.
+    errors back on the field, or on the source row, the user typed them in. When anything is
+    wrong it also says what the section still needs to be complete, so one round shows all.
     """
 
     def __init__(self, form: SectionForm, formset: forms.BaseFormSet) -> None:
@@ -612,11 +654,15 @@ class SectionEditor:
         self.formset = formset
 
     @classmethod
-    def unbound(cls, section: Any, *, definition: SectionDefinition) -> "SectionEditor":
-        """Return the editor filled with the section as saved, and one blank source row."""
+    def unbound(
+        cls, section: Any, *, definition: SectionDefinition, blank_rows: int = 1
+    ) -> "SectionEditor":
+        """Return the editor filled with the section as saved, and ``blank_rows`` blank source
+        rows."""
         form = SectionForm(initial=SectionForm.initial_for(section), definition=definition)
+        blanks: list[dict[str, Any]] = [{} for _ in range(max(blank_rows, 1))]
         formset = SourceFormSet(
-            initial=[*source_initial(section.sources), {}], prefix=SOURCES_PREFIX
+            initial=[*source_initial(section.sources), *blanks], prefix=SOURCES_PREFIX
         )
         return cls(form, formset)
 
@@ -636,36 +682,67 @@ class SectionEditor:
             formset = SourceFormSet(data, prefix=SOURCES_PREFIX)
         return cls(form, formset)
 
-    def save(self, save: Callable[[dict[str, Any]], object]) -> list[dict[str, str]] | None:
+    def blank_rows(self) -> int:
+        """Return how many source rows the user left blank (after validation)."""
+        return sum(1 for row in self.formset.forms if _is_blank(row))
+
+    def save(
+        self,
+        save: Callable[[dict[str, Any]], object],
+        check: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None,
+    ) -> list[dict[str, str]] | None:
         """Validate both forms and call ``save`` with the section's data, as the service takes it.
 
         Return None once saved; otherwise the error summary's items, with every error also on
-        its form or source row. Only ``InvalidInput`` from ``save`` is answered here.
+        its form or source row. When the page's own checks fail, ``check`` (the service's
+        checks, saving nothing) is asked about the rest, so the service's errors come in the
+        same round. Only ``InvalidInput`` from ``save`` is answered here.
         """
         valid = self.form.is_valid() & self.formset.is_valid()
+        # Rows the user removed or left blank are not sources; the service numbers the
+        # rest, so keep which row each one came from.
+        rows = [
+            index
+            for index, row in enumerate(self.formset.forms)
+            if not _cleaned(row).get("remove") and not _is_blank(row)
+        ]
+        data = self.form.service_data()
+        data["sources"] = [self.formset.forms[index].service_data() for index in rows]
         unplaced: list[str] = []
         if valid:
-            # Rows the user removed or left blank are not sources; the service numbers the
-            # rest, so keep which row each one came from.
-            rows = [
-                index
-                for index, row in enumerate(self.formset.forms)
-                if not row.cleaned_data.get("remove") and not row.is_blank()
-            ]
-            data = self.form.service_data()
-            data["sources"] = [self.formset.forms[index].service_data() for index in rows]
             try:
                 save(data)
             except InvalidInput as error:
                 unplaced = self._place_errors(error.fields, rows)
             else:
                 return None
-        return error_summary_items(self.form, self.formset, messages=unplaced)
+        elif check is not None:
+            unplaced = self._place_errors(check(data), rows)
+        source_needs = self._add_completion_errors(data)
+        return error_summary_items(self.form, self.formset, messages=unplaced) + source_needs
+
+    def _add_completion_errors(self, data: dict[str, Any]) -> list[dict[str, str]]:
+        """Put what the section still needs to be complete on its fields, unless they already
+        have an error; return the summary entry for the sources it needs, if any."""
+        entries = []
+        for need in completion_needs(self.form.definition.kind, data):
+            message = f"To complete this section, {need['text'][0].lower()}{need['text'][1:]}"
+            if need["field"] in self.form.fields:
+                if need["field"] not in self.form.errors:
+                    self.form.add_error(need["field"], message)
+            else:
+                entries.append({"href": "#sources", "text": message})
+        return entries
 
     def _place_errors(self, fields: dict[str, list[str]], rows: list[int]) -> list[str]:
-        """Put the service's field errors on the form and the source rows; return the rest."""
+        """Put the service's field errors on the form and the source rows; return the rest.
+
+        A field the page already found wrong keeps the page's message only.
+        """
         source_errors = {k: v for k, v in fields.items() if k.startswith("sources")}
-        other = {k: v for k, v in fields.items() if k not in source_errors}
+        other = {
+            k: v for k, v in fields.items() if k not in source_errors and k not in self.form.errors
+        }
         unplaced = [m for ms in add_field_errors(self.form, other).values() for m in ms]
         return unplaced + self._place_source_errors(source_errors, rows)
 
@@ -685,9 +762,20 @@ class SectionEditor:
                 rest += messages_
                 continue
             form = self.formset.forms[rows[index]]
+            if field in form.errors:
+                continue
             for message in messages_:
                 form.add_error(field if field in form.fields else None, message)
         return rest
+
+
+def _cleaned(form: forms.Form) -> dict[str, Any]:
+    return getattr(form, "cleaned_data", None) or {}
+
+
+def _is_blank(row: forms.Form) -> bool:
+    """Return whether a source row holds nothing to save (a row never checked holds nothing)."""
+    return not hasattr(row, "cleaned_data") or row.is_blank()
 
 
 def _formset_with_another_row(data: Any) -> forms.BaseFormSet:
@@ -707,7 +795,13 @@ def _formset_with_another_row(data: Any) -> forms.BaseFormSet:
 # ------------------------------------------------------------------------------
 class OptionForm(forms.Form):
     category = forms.ChoiceField(required=False, label="Category")
-    title = forms.CharField(required=False, label="Title", max_length=1000)
+    title = forms.CharField(
+        required=False,
+        label="Title",
+        max_length=1000,
+        # The service's own limit is lower: say that one, as the service would.
+        error_messages={"max_length": "The title must be 300 characters or fewer."},
+    )
     description = forms.CharField(required=False, widget=_textarea(4), label="What the UK would do")
     target_actors = forms.CharField(
         required=False, widget=_textarea(2), label="Whom it targets (optional)"
@@ -719,7 +813,12 @@ class OptionForm(forms.Form):
     mitigation = forms.CharField(
         required=False, widget=_textarea(3), label="Mitigation of the risk of harm (optional)"
     )
-    timeframe = forms.CharField(required=False, label="Timeframe (optional)", max_length=1000)
+    timeframe = forms.CharField(
+        required=False,
+        label="Timeframe (optional)",
+        max_length=1000,
+        error_messages={"max_length": "The timeframe must be 200 characters or fewer."},
+    )
     recommendation = _radios(Recommendation.choices, "Recommendation")
     rationale = forms.CharField(
         required=False, widget=_textarea(3), label="Rationale for the recommendation"

@@ -84,7 +84,12 @@ def test_errors_go_to_the_error_summary_and_the_source_row(team, client_for, cas
         rf_post(**{"sources-0-url": "not a link", "sources-0-date_1": "13"}),
     )
     assert response.status_code == 400
-    assert error_summary(response) == ["Enter the date of the source as a real date"]
+    # Both problems in one round, in page order: the page's own check (the date) and the
+    # service's (the link) together.
+    assert error_summary(response) == [
+        "Enter the source link as a full web address starting with https://.",
+        "Enter the date of the source as a real date",
+    ]
     response = client.post(section_url(case, "rf8"), rf_post(**{"sources-0-url": "ftp://x"}))
     assert response.status_code == 400
     assert error_summary(response) == [

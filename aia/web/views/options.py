@@ -12,7 +12,13 @@ from aia import permissions, selectors
 from aia.exceptions import Conflict, InvalidInput, PermissionRefused
 from aia.models import Case, User
 from aia.models.choices import CORE_OPTION_CATEGORIES, CaseState
-from aia.services.options import option_create, option_gap_record, option_update, option_withdraw
+from aia.services.options import (
+    option_check,
+    option_create,
+    option_gap_record,
+    option_update,
+    option_withdraw,
+)
 from aia.web import selectors as web_selectors
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import OptionForm, OptionGapForm, OptionWithdrawForm
@@ -126,7 +132,11 @@ def option_edit(request: HttpRequest, case_id: Any, option_id: Any = None) -> Ht
     initial = OptionForm.initial_for(option) if option else None
     form = OptionForm(request.POST if request.method == "POST" else None, initial=initial)
     unplaced: dict[str, list[str]] = {}
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # Every problem in one round: the service's checks of the fields the form accepted.
+        fields = option_check(data=form.service_data())
+        unplaced = add_field_errors(form, {k: v for k, v in fields.items() if k not in form.errors})
+    elif request.method == "POST":
         options_page = reverse("web:options", kwargs={"case_id": case.pk})
 
         def create() -> tuple[str, str]:
