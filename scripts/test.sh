@@ -76,8 +76,9 @@ start_services() {
 }
 
 pytest_postgres() {
+    # --durations: the slowest tests, so that a run near CI's 30 minutes says where they go.
     DATABASE_URL=$AIA_DATABASE_URL TEST_REDIS_URL=$AIA_REDIS_URL \
-        python -m pytest "${PYTEST_EXTRA[@]}"
+        python -m pytest --durations=25 "${PYTEST_EXTRA[@]}"
 }
 
 pytest_smoke_sqlite() {

@@ -117,7 +117,7 @@ def test_a_case_from_trigger_to_closed_through_the_pages(team, sign_in):
         expect(banner(official)).to_contain_text("saved.")
         expect(official.locator("#section-status")).to_have_text("Complete")
         if code != DIMENSION_CODES[-1]:
-            official.click("a[rel=next]")
+            official.click(".govuk-pagination__next button[name=go]")
     open_case(official, case)
     expect(official.locator("#assessment + p")).to_have_text("24 of 24 sections complete.")
     take(official, "submit_assessment", "Submit for legal review")
