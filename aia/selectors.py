@@ -16,6 +16,7 @@ from aia.models import (
     AccessRecord,
     Case,
     CaseEvent,
+    Comment,
     Notification,
     Option,
     Report,
@@ -120,6 +121,43 @@ def option_get(*, case: Case, option_id: Any) -> Option:
     if option is None:
         raise NotFound("There is no such option on this case.")
     return option
+
+
+def comment_thread_list(
+    *, case: Case, section: Section | None = None, option: Option | None = None, stage: str = ""
+) -> list[Comment]:
+    """Return the comment threads of the case's current version, oldest first, each with its
+    ``replies`` (in two queries); narrowed to one section, one option or one stage.
+
+    The case must come from ``case_get_for_user``: whoever may see it may read its comments.
+    """
+    threads = case.comments.filter(version=case.version, parent__isnull=True)
+    if section is not None:
+        threads = threads.filter(section=section) if section.pk else threads.none()
+    if option is not None:
+        threads = threads.filter(option=option)
+    if stage:
+        threads = threads.filter(stage=stage)
+    replies = Comment.objects.select_related("author").order_by("created_at", "pk")
+    return list(
+        threads.select_related("author", "resolved_by", "section", "option")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "pk")
+    )
+
+
+def comment_get(*, case: Case, comment_id: Any) -> Comment:
+    """Return a comment of the case's current version; ``NotFound`` for any other."""
+    comment = (
+        case.comments.filter(pk=comment_id, version=case.version)
+        .select_related("author", "section", "option", "parent")
+        .first()
+        if str(comment_id).isdigit()
+        else None
+    )
+    if comment is None:
+        raise NotFound("There is no such comment.")
+    return comment
 
 
 def case_event_list(*, case: Case) -> QuerySet[CaseEvent]:
