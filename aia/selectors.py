@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from aia import permissions
+from aia import permissions, search
 from aia.exceptions import NotFound, PermissionRefused
 from aia.framework import SECTION_CODES
 from aia.models import (
@@ -55,6 +55,13 @@ def case_list_for_user(
         else:
             cases = cases.filter(situation__name__icontains=situation)
     return cases.order_by("-opened_at")
+
+
+def case_search(*, user: User, query: str) -> QuerySet[Case]:
+    """Return the cases the user may see that match the words, best first on PostgreSQL
+    (newest first on SQLite); ``aia.search`` says what is searched and how."""
+    visible = case_list_for_user(user=user).select_related(None).prefetch_related(None)
+    return search.matching_cases(visible.select_related("situation"), query.strip())
 
 
 def case_get_for_user(*, user: User, case_id: Any) -> Case:

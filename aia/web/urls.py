@@ -10,6 +10,7 @@ from aia.web.views import (
     notifications,
     options,
     reviews,
+    search,
     sections,
     sign_off,
     triggers,
@@ -26,6 +27,7 @@ urlpatterns = [
     path("sign-in/code/", auth.two_factor, name="two-factor"),
     path("sign-in/set-up-app/", auth.two_factor_set_up, name="two-factor-set-up"),
     path("notifications/", notifications.notifications, name="notifications"),
+    path("search/", search.case_search, name="search"),
     path("security-log/", audit.security_log, name="security-log"),
     path("warnings/new/", triggers.warning_new, name="warning-new"),
     path(
