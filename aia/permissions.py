@@ -202,6 +202,19 @@ def can_record_dissent(case: Case, user: User) -> bool:
     return is_cleared(case, user) and is_on_team(case, user)
 
 
+def can_comment(case: Case, user: User) -> bool:
+    """The legal adviser, the SRO and the officials on the team discuss the content; the
+    minister, who hears only of what is put before them, does not."""
+    return (
+        is_team_official(case, user) or is_case_legal_adviser(case, user) or is_case_sro(case, user)
+    )
+
+
+def can_resolve_comment(case: Case, user: User) -> bool:
+    """The officials who answer for the content say when a comment on it is dealt with."""
+    return is_team_official(case, user)
+
+
 def can_add_trigger(user: User) -> bool:
     return _active(user) and user.has_perm(ADD_TRIGGER)
 

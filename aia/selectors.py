@@ -9,13 +9,14 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from aia import permissions
+from aia import permissions, search
 from aia.exceptions import NotFound, PermissionRefused
 from aia.framework import SECTION_CODES
 from aia.models import (
     AccessRecord,
     Case,
     CaseEvent,
+    Comment,
     Notification,
     Option,
     Report,
@@ -55,6 +56,13 @@ def case_list_for_user(
         else:
             cases = cases.filter(situation__name__icontains=situation)
     return cases.order_by("-opened_at")
+
+
+def case_search(*, user: User, query: str) -> QuerySet[Case]:
+    """Return the cases the user may see that match the words, best first on PostgreSQL
+    (newest first on SQLite); ``aia.search`` says what is searched and how."""
+    visible = case_list_for_user(user=user).select_related(None).prefetch_related(None)
+    return search.matching_cases(visible.select_related("situation"), query.strip())
 
 
 def case_get_for_user(*, user: User, case_id: Any) -> Case:
@@ -120,6 +128,43 @@ def option_get(*, case: Case, option_id: Any) -> Option:
     if option is None:
         raise NotFound("There is no such option on this case.")
     return option
+
+
+def comment_thread_list(
+    *, case: Case, section: Section | None = None, option: Option | None = None, stage: str = ""
+) -> list[Comment]:
+    """Return the comment threads of the case's current version, oldest first, each with its
+    ``replies`` (in two queries); narrowed to one section, one option or one stage.
+
+    The case must come from ``case_get_for_user``: whoever may see it may read its comments.
+    """
+    threads = case.comments.filter(version=case.version, parent__isnull=True)
+    if section is not None:
+        threads = threads.filter(section=section) if section.pk else threads.none()
+    if option is not None:
+        threads = threads.filter(option=option)
+    if stage:
+        threads = threads.filter(stage=stage)
+    replies = Comment.objects.select_related("author").order_by("created_at", "pk")
+    return list(
+        threads.select_related("author", "resolved_by", "section", "option")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .order_by("created_at", "pk")
+    )
+
+
+def comment_get(*, case: Case, comment_id: Any) -> Comment:
+    """Return a comment of the case's current version; ``NotFound`` for any other."""
+    comment = (
+        case.comments.filter(pk=comment_id, version=case.version)
+        .select_related("author", "section", "option", "parent")
+        .first()
+        if str(comment_id).isdigit()
+        else None
+    )
+    if comment is None:
+        raise NotFound("There is no such comment.")
+    return comment
 
 
 def case_event_list(*, case: Case) -> QuerySet[CaseEvent]:

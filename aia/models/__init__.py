@@ -3,6 +3,7 @@
 from aia.models.assessment import Section
 from aia.models.audit import CaseEvent
 from aia.models.cases import Case, CaseReferenceCounter
+from aia.models.comments import Comment
 from aia.models.messaging import Notification, OutboxTask
 from aia.models.options import Option, OptionDecision, OptionGap
 from aia.models.reports import Report
@@ -17,6 +18,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseReferenceCounter",
+    "Comment",
     "Dissent",
     "Notification",
     "Option",

@@ -21,7 +21,7 @@ from aia.framework import (
     Framework,
     get_framework,
 )
-from aia.models import Case, CaseEvent, Dissent, Review, Situation, Trigger, User
+from aia.models import Case, CaseEvent, Comment, Dissent, Review, Situation, Trigger, User
 from aia.models.choices import (
     Capacity,
     CaseState,
@@ -79,6 +79,7 @@ def build_snapshot(case: Case) -> dict[str, Any]:
         "option_gaps": build_option_gaps(data.options["gaps"]),
         "reviews": reviews,
         "dissents": build_dissents(data.dissents, people),
+        "comments": build_comments(framework, data.comments, people),
         "sign_off": build_sign_off(case, reviews, people, data.assessment, data.options),
         "audit": build_audit(case, data.events),
         "sources": build_sources(triggers, sections),
@@ -98,6 +99,7 @@ class ReportData:
     events: list[CaseEvent]
     reviews: list[Review]
     dissents: list[Dissent]
+    comments: list[Comment]
     # Every user the report names, by id.
     users: dict[int, User]
     # The canonical content that the reviews approved and the sign-off hashes cover.
@@ -110,6 +112,7 @@ def load_report_data(case: Case) -> ReportData:
     officials = list(case.officials.all())
     reviews = list(case.reviews.order_by("created_at"))
     dissents = list(case.dissents.order_by("created_at"))
+    comments = list(case.comments.select_related("section", "option").order_by("created_at", "pk"))
     user_ids = {
         case.sro_id,
         case.lead_official_id,
@@ -119,6 +122,8 @@ def load_report_data(case: Case) -> ReportData:
         *(o.pk for o in officials),
         *(r.reviewer_id for r in reviews),
         *(d.author_id for d in dissents),
+        *(c.author_id for c in comments),
+        *(c.resolved_by_id for c in comments),
     }
     users = User.objects.filter(pk__in={i for i in user_ids if i})
     return ReportData(
@@ -128,6 +133,7 @@ def load_report_data(case: Case) -> ReportData:
         events=list(case.events.order_by("sequence")),
         reviews=reviews,
         dissents=dissents,
+        comments=comments,
         users={u.pk: u for u in users},
         assessment=assessment_content(case),
         options=options_content(case),
@@ -398,6 +404,36 @@ def build_dissents(dissents: list[Dissent], people: People) -> list[dict[str, An
         }
         for d in dissents
     ]
+
+
+def build_comments(
+    framework: Framework, comments: list[Comment], people: People
+) -> list[dict[str, Any]]:
+    """Return the comment threads on sections and options, in every version, each with its
+    replies: how the legal advice was discussed where it applied."""
+    threads: dict[int, dict[str, Any]] = {}
+    for c in comments:
+        entry = {
+            "author": people.on_the_record(c.author_id),
+            "text": c.text,
+            "created_at": c.created_at.isoformat(),
+        }
+        if c.parent_id is not None:
+            if c.parent_id in threads:
+                threads[c.parent_id]["replies"].append(entry)
+            continue
+        on = framework.section(c.section.code).title if c.section_id else c.option.title
+        threads[c.pk] = {
+            **entry,
+            "version": c.version,
+            "stage": c.stage,
+            "stage_label": _label(Stage, c.stage),
+            "on": on,
+            "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
+            "resolved_by": people.on_the_record(c.resolved_by_id) if c.resolved_by_id else None,
+            "replies": [],
+        }
+    return list(threads.values())
 
 
 def build_sign_off(

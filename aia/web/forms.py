@@ -206,6 +206,17 @@ class CommentForm(forms.Form):
         self.helper = _helper(_ta("comment"))
 
 
+class CommentTextForm(forms.Form):
+    """A comment on a section or an option, or a reply in its thread."""
+
+    text = forms.CharField(required=False, widget=_textarea(rows=4), label="Comment")
+
+    def __init__(self, *args: Any, label: str = "Comment", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = label
+        self.helper = _helper(_ta("text", rows=4))
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(required=False, widget=_textarea(), label="Reason")
 

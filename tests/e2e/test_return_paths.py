@@ -12,7 +12,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def banner(page):
-    return page.locator(".govuk-notification-banner")
+    """The banner saying what the user just did (a returned stage has its own, on the case
+    page)."""
+    return page.locator(".govuk-notification-banner--success")
 
 
 def test_the_legal_adviser_returns_the_assessment_and_reviews_the_change(team, sign_in):
@@ -36,7 +38,10 @@ def test_the_legal_adviser_returns_the_assessment_and_reviews_the_change(team, s
     official = sign_in(team.official)
     official.goto(f"/cases/{case.pk}/")
     expect(official.locator("#reviews")).to_be_visible()
-    expect(official.locator("main")).to_contain_text("RF3 needs evidence")
+    expect(official.locator("#returned")).to_contain_text(
+        f"{team.legal.display_name} returned the assessment to the officials on"
+    )
+    expect(official.locator("#returned")).to_contain_text("RF3 needs evidence")
     official.click("a.govuk-task-list__link:has-text('Weakness of State structures')")
     official.fill("#id_analysis", "Analysis of rf3, with the Mission's evidence of collapse.")
     official.check("input[name=rating][value=partially_present]")

@@ -2,6 +2,7 @@
 and read-only outside the section's editing state."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -202,9 +203,13 @@ def test_a_section_is_read_only_outside_its_editing_state(team, client_for):
     page = text(response)
     assert "can be edited only while the case is at the assessment stage" in page
     assert "The case is with the legal adviser for legal review of the assessment." in page
-    assert (
-        "<form" not in response.content.decode().split('id="main-content"')[1].split("</main>")[0]
-    )
+    # No editor; the only forms left are the comments' (the team discusses a section under
+    # review).
+    main = response.content.decode().split('id="main-content"')[1].split("</main>")[0]
+    assert 'id="section-form"' not in main
+    assert re.findall(r'<form [^>]*action="([^"]*)"', main) == [
+        reverse("web:comment-new", kwargs={"case_id": case.pk})
+    ]
     response = client.post(section_url(case, "rf8"), rf_post())
     assert response.status_code == 409
     assert "can be edited only while the case is at the assessment stage" in text(response)

@@ -235,6 +235,9 @@ def event_detail(event: CaseEvent) -> str:
         return f"{details.get('source_body', '')} {details.get('reference', '')}".strip()
     if kind == EventType.DISSENT_RECORDED:
         return details.get("text", "")
+    if kind in (EventType.COMMENT_ADDED, EventType.COMMENT_REPLIED, EventType.COMMENT_RESOLVED):
+        on = section_title(details["section"]) if details.get("section") else details.get("title")
+        return f"On {on}: {details['text']}" if details.get("text") else f"On {on}"
     if kind == EventType.REVIEW_VOIDED:
         return f"{_label(Stage, event.stage)} approval voided: its content changed."
     if kind.startswith("report_"):

@@ -20,6 +20,7 @@ from aia.services.security import access_record
 from aia.services.transitions import TRANSITIONS, Transition
 from aia.web import selectors as web_selectors
 from aia.web import timeline
+from aia.web.comments import returned_banner
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import DissentForm, TeamForm
 from aia.web.submissions import submission_token, submit_once
@@ -103,6 +104,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "can_requeue": permissions.can_sign_off_role(case, user),
         "can_view_access_log": permissions.can_view_access_log(case, user),
         "in_review": case.state in REVIEW_STATES,
+        "returned": returned_banner(case),
     }
     return render(request, "aia/web/case.html", context)
 

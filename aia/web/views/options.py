@@ -20,6 +20,7 @@ from aia.services.options import (
     option_withdraw,
 )
 from aia.web import selectors as web_selectors
+from aia.web.comments import comment_context
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import OptionForm, OptionGapForm, OptionWithdrawForm
 from aia.web.submissions import submission_token, submit_once
@@ -127,7 +128,12 @@ def option_edit(request: HttpRequest, case_id: Any, option_id: Any = None) -> Ht
         return render(
             request,
             "aia/web/option_view.html",
-            {"case": case, "option": option, "refusal": refusal},
+            {
+                "case": case,
+                "option": option,
+                "refusal": refusal,
+                **comment_context(request, case, option=option),
+            },
         )
     initial = OptionForm.initial_for(option) if option else None
     form = OptionForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -165,6 +171,7 @@ def option_edit(request: HttpRequest, case_id: Any, option_id: Any = None) -> Ht
             "errors": error_summary_items(
                 form, messages=[m for ms in unplaced.values() for m in ms]
             ),
+            **(comment_context(request, case, option=option) if option else {}),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -117,4 +117,16 @@ def _review_context(
         "can_return": return_ in available,
         "four_eyes": four_eyes,
         "dissents": [d for d in web_selectors.dissent_list(case=case) if d.stage == stage],
+        **_comments(case, user, stage),
+    }
+
+
+def _comments(case: Case, user: User, stage: str) -> dict[str, Any]:
+    """Return the stage's comment threads, open and resolved, and whether the user may
+    start one on an item."""
+    threads = selectors.comment_thread_list(case=case, stage=stage)
+    return {
+        "open_threads": [t for t in threads if not t.is_resolved],
+        "resolved_threads": [t for t in threads if t.is_resolved],
+        "may_comment": case.is_open and permissions.can_comment(case, user),
     }

@@ -30,6 +30,7 @@ from aia.services.assessment import (
     section_revision,
     section_update,
 )
+from aia.web.comments import comment_context
 from aia.web.diff import SECTION_FIELDS, TEXT_FIELDS, display
 from aia.web.errors import web_view
 from aia.web.forms import SectionEditor, completion_needs, need_href
@@ -182,6 +183,7 @@ def _render(
             "revision": revision,
             "previous_code": previous,
             "next_code": following,
+            **comment_context(request, case, section=section),
             **extra,
         },
         status=status,
