@@ -223,6 +223,14 @@ def test_unknown_routes_under_the_api_are_404_in_the_envelope(api_for, team, ano
         assert_envelope(client.post("/api/v1/nothing/", {}, format="json"), 404)
 
 
+def test_a_route_that_does_not_exist_promises_no_methods(anon):
+    # An ``Allow`` header on a 404 would tell a client which methods the missing route takes.
+    for method in ("get", "options", "post"):
+        response = getattr(anon, method)("/api/v1/cases/0/transitions/0/")
+        assert_envelope(response, 404)
+        assert not response.has_header("Allow")
+
+
 def test_methods_an_endpoint_does_not_have_are_405(team, api_for):
     client = api_for(team.sro)
     case = new_case(team)

@@ -21,6 +21,14 @@ class RouteNotFoundApi(APIView):
     def options(self, request: Request, *args, **kwargs):
         return self.http_method_not_allowed(request)
 
+    @property
+    def default_response_headers(self) -> dict[str, str]:
+        # DRF names the view's methods in ``Allow`` on every answer; a route that does not exist
+        # allows none, and a client (or a schema checker) would read the header as a promise.
+        headers = super().default_response_headers
+        headers.pop("Allow", None)
+        return headers
+
 
 class BenchPingApi(APIView):
     """Answer as cheaply as DRF can, for benchmarks: GET returns a constant, POST parses its
