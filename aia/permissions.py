@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 
-from aia.models.choices import CONTENT_EVENT_TYPES, CaseState, Marking, Stage
+from aia.models.choices import CONTENT_EVENT_TYPES, CaseState, Marking, Stage, TriggerOutcome
 from aia.wording import transition_phrase
 
 if TYPE_CHECKING:
@@ -28,9 +28,6 @@ DECIDE_CASE = "aia.decide_case"
 ADD_TRIGGER = "aia.add_trigger"
 # Held by auditors: the audit trail, and with it the access and security logs.
 VIEW_AUDIT = "aia.view_caseevent"
-
-# How intake treated the trigger that opened a case (``Trigger.outcome``).
-OPENED = "opened"
 
 # Transitions that submit a stage's content: taking one counts as contributing to it.
 SUBMITTING_TRANSITIONS = {
@@ -116,7 +113,7 @@ def is_reporter(case: Case, user: User) -> bool:
         return False
     if not (is_cleared(case, user) and user.has_perm(EDIT_CASE_CONTENT)):
         return False
-    return case.triggers.filter(received_by=user, outcome=OPENED).exists()
+    return case.triggers.filter(received_by=user, outcome=TriggerOutcome.OPENED).exists()
 
 
 def on_team_q(user: User) -> Q:
@@ -156,7 +153,9 @@ def reporter_q(user: User) -> Q:
     """The queryset filter for the cases where ``is_reporter`` holds (clearance aside)."""
     from aia.models import Trigger
 
-    reported = Trigger.objects.filter(case=OuterRef("pk"), received_by=user, outcome=OPENED)
+    reported = Trigger.objects.filter(
+        case=OuterRef("pk"), received_by=user, outcome=TriggerOutcome.OPENED
+    )
     return Q(state=CaseState.TRIGGERED, sro__isnull=True) & Q(Exists(reported))
 
 

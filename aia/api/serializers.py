@@ -24,10 +24,11 @@ from aia.models.choices import (
     Recommendation,
     Track,
     TriggerKind,
+    TriggerOutcome,
 )
 
 # Choice sets the API adds to the models' own (named in SPECTACULAR_SETTINGS).
-TRIGGER_OUTCOME_CHOICES = [("opened", "opened"), ("joined", "joined"), ("reopened", "reopened")]
+TRIGGER_OUTCOME_CHOICES = [(outcome.value, outcome.value) for outcome in TriggerOutcome]
 CORE_CATEGORY_CHOICES = [(c.value, c.label) for c in CORE_OPTION_CATEGORIES]
 OPTION_DECISION_CHOICES = [(Decision.AGREED, "Agreed"), (Decision.NOT_AGREED, "Not agreed")]
 SECTION_CODE_CHOICES = [(code, code) for code in SECTION_CODES]

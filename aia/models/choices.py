@@ -87,6 +87,14 @@ class TriggerKind(models.TextChoices):
 QUALIFYING_TRIGGER_KINDS = tuple(k for k in TriggerKind if k != TriggerKind.DISCRETIONARY)
 
 
+class TriggerOutcome(models.TextChoices):
+    """What intake did with a trigger (contract: the API's ``outcome``)."""
+
+    OPENED = "opened", "Opened a new case"
+    JOINED = "joined", "Joined the open case on the situation"
+    REOPENED = "reopened", "Reopened the case on the situation"
+
+
 class Instrument(models.TextChoices):
     """The kind of document that carries a finding."""
 

@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from aia.models.choices import Finding, Instrument, TriggerKind
+from aia.models.choices import Finding, Instrument, TriggerKind, TriggerOutcome
 
 
 class Situation(models.Model):
@@ -62,8 +62,7 @@ class Trigger(models.Model):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    # What ingestion did with the trigger: "opened", "joined" or "reopened".
-    outcome = models.CharField(max_length=20, editable=False)
+    outcome = models.CharField(max_length=20, choices=TriggerOutcome.choices, editable=False)
 
     class Meta:
         ordering = ["finding_date", "received_at"]

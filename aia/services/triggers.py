@@ -31,13 +31,11 @@ from aia.models.choices import (
     Marking,
     Track,
     TriggerKind,
+    TriggerOutcome,
 )
 from aia.services.audit import case_event_chain, case_event_record, case_events_save
 from aia.services.cases import case_reopen
 from aia.services.notifications import notify_case_awaiting_team, notify_trigger_joined
-
-# How ingestion treated a trigger.
-OPENED, JOINED, REOPENED = "opened", "joined", "reopened"
 
 # Concurrent requests can collide on the unique constraints (the same trigger posted twice,
 # the same new situation): the loser's transaction is rolled back and it looks again.
@@ -211,7 +209,9 @@ def _route(trigger: Trigger, name: SituationName, marking: str, actor: User | No
     if latest is None or latest.state in FINISHED_STATES:
         case = _case_open(trigger, marking, actor, previous=latest)
         visible = actor is None or permissions.can_view_case(case, actor)
-        return IngestResult(trigger, case, created=True, outcome=OPENED, visible=visible)
+        return IngestResult(
+            trigger, case, created=True, outcome=TriggerOutcome.OPENED, visible=visible
+        )
     # Whether the poster may see the case reads its officials, as telling its team does next.
     prefetch_related_objects([latest], "officials")
     outsider = actor is not None and not permissions.can_view_case(latest, actor)
@@ -220,8 +220,10 @@ def _route(trigger: Trigger, name: SituationName, marking: str, actor: User | No
             "This situation has a case your account may not see, so the trigger was not "
             "recorded. Ask an SRO to record it."
         )
-    outcome = REOPENED if latest.state == CaseState.MONITORING else JOINED
-    case = _case_reopen(latest, trigger) if outcome == REOPENED else latest
+    outcome = (
+        TriggerOutcome.REOPENED if latest.state == CaseState.MONITORING else TriggerOutcome.JOINED
+    )
+    case = _case_reopen(latest, trigger) if outcome == TriggerOutcome.REOPENED else latest
     case = _case_join(case, trigger, actor, outcome=outcome, outsider=outsider)
     return IngestResult(trigger, case, created=True, outcome=outcome, visible=not outsider)
 
@@ -265,7 +267,7 @@ def _case_open(
     )
     case.set_stage_deadline()
     trigger.case = case
-    trigger.outcome = OPENED
+    trigger.outcome = TriggerOutcome.OPENED
     # Both events are chained before the case is saved, so it goes in with the chain's head.
     events = [
         case_event_chain(
