@@ -7,7 +7,7 @@ raise ``NotFound``, so no answer reveals that a case exists.
 import uuid
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from aia import permissions, search
 from aia.exceptions import NotFound, PermissionRefused
@@ -151,6 +151,21 @@ def comment_thread_list(
         .prefetch_related(Prefetch("replies", queryset=replies))
         .order_by("created_at", "pk")
     )
+
+
+def open_comment_counts(*, case: Case) -> dict[Any, int]:
+    """Return how many open comment threads each section and option of the case's current
+    version has, keyed by the section's or the option's primary key (one query).
+
+    The case must come from ``case_get_for_user``, as for ``comment_thread_list``.
+    """
+    rows = (
+        case.comments.filter(version=case.version, parent__isnull=True, resolved_at__isnull=True)
+        .values("section_id", "option_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["section_id"] or row["option_id"]: row["count"] for row in rows}
 
 
 def comment_get(*, case: Case, comment_id: Any) -> Comment:

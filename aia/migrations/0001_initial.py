@@ -11,313 +11,1133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseReferenceCounter',
+            name="CaseReferenceCounter",
             fields=[
-                ('year', models.PositiveIntegerField(primary_key=True, serialize=False)),
-                ('last_number', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveIntegerField(primary_key=True, serialize=False)),
+                ("last_number", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('clearance', models.CharField(choices=[('OFFICIAL', 'OFFICIAL'), ('OFFICIAL-SENSITIVE', 'OFFICIAL-SENSITIVE')], default='OFFICIAL', help_text='The highest protective marking this user is cleared to read.', max_length=32)),
-                ('department', models.CharField(blank=True, max_length=100)),
-                ('job_title', models.CharField(blank=True, max_length=150)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "clearance",
+                    models.CharField(
+                        choices=[
+                            ("OFFICIAL", "OFFICIAL"),
+                            ("OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"),
+                        ],
+                        default="OFFICIAL",
+                        help_text="The highest protective marking this user is cleared to read.",
+                        max_length=32,
+                    ),
+                ),
+                ("department", models.CharField(blank=True, max_length=100)),
+                ("job_title", models.CharField(blank=True, max_length=150)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'username'],
+                "ordering": ["last_name", "first_name", "username"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('reference', models.CharField(editable=False, max_length=20, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('state', django_fsm.FSMField(choices=[('triggered', 'Triggered'), ('scoping', 'Scoping'), ('assessment', 'Assessment'), ('legal_review', 'Legal review'), ('options', 'Options'), ('options_review', 'Options review'), ('sign_off', 'Awaiting sign-off'), ('signed_off', 'Signed off'), ('with_minister', 'With the minister'), ('monitoring', 'Monitoring'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], default='triggered', max_length=20, protected=True)),
-                ('marking', models.CharField(choices=[('OFFICIAL', 'OFFICIAL'), ('OFFICIAL-SENSITIVE', 'OFFICIAL-SENSITIVE')], default='OFFICIAL-SENSITIVE', max_length=32)),
-                ('track', models.CharField(choices=[('standard', 'Standard'), ('expedited', 'Expedited')], default='standard', max_length=20)),
-                ('knowledge_date', models.DateField(help_text='The earliest qualifying trigger date: the day the duty to act arose.')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('stage_started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True)),
-                ('submitted_to_minister_at', models.DateTimeField(blank=True, null=True)),
-                ('decision', models.CharField(blank=True, choices=[('agreed', 'Agreed'), ('agreed_in_part', 'Agreed in part'), ('not_agreed', 'Not agreed')], max_length=20)),
-                ('decision_note', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('closing_note', models.TextField(blank=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawal_reason', models.TextField(blank=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('reopened_at', models.DateTimeField(blank=True, null=True)),
-                ('event_count', models.PositiveIntegerField(default=0, editable=False)),
-                ('last_event_hash', models.CharField(blank=True, editable=False, max_length=64)),
-                ('lead_official', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases_led', to=settings.AUTH_USER_MODEL)),
-                ('legal_adviser', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases_advised', to=settings.AUTH_USER_MODEL)),
-                ('minister', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases_for_decision', to=settings.AUTH_USER_MODEL)),
-                ('officials', models.ManyToManyField(blank=True, related_name='cases_as_official', to=settings.AUTH_USER_MODEL)),
-                ('previous_case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='later_cases', to='aia.case')),
-                ('signed_off_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sro', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases_owned', to=settings.AUTH_USER_MODEL, verbose_name='SRO')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=20, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "state",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("triggered", "Triggered"),
+                            ("scoping", "Scoping"),
+                            ("assessment", "Assessment"),
+                            ("legal_review", "Legal review"),
+                            ("options", "Options"),
+                            ("options_review", "Options review"),
+                            ("sign_off", "Awaiting sign-off"),
+                            ("signed_off", "Signed off"),
+                            ("with_minister", "With the minister"),
+                            ("monitoring", "Monitoring"),
+                            ("closed", "Closed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="triggered",
+                        max_length=20,
+                        protected=True,
+                    ),
+                ),
+                (
+                    "marking",
+                    models.CharField(
+                        choices=[
+                            ("OFFICIAL", "OFFICIAL"),
+                            ("OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"),
+                        ],
+                        default="OFFICIAL-SENSITIVE",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "track",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("expedited", "Expedited")],
+                        default="standard",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "knowledge_date",
+                    models.DateField(
+                        help_text="The earliest qualifying trigger date: the day the duty to act arose."
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "opened_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("stage_started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True)),
+                ("submitted_to_minister_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("agreed", "Agreed"),
+                            ("agreed_in_part", "Agreed in part"),
+                            ("not_agreed", "Not agreed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("decision_note", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("closing_note", models.TextField(blank=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawal_reason", models.TextField(blank=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("reopened_at", models.DateTimeField(blank=True, null=True)),
+                ("event_count", models.PositiveIntegerField(default=0, editable=False)),
+                ("last_event_hash", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "lead_official",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases_led",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "legal_adviser",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases_advised",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "minister",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases_for_decision",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "officials",
+                    models.ManyToManyField(
+                        blank=True, related_name="cases_as_official", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "previous_case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="later_cases",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sro",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases_owned",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="SRO",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at'],
-                'permissions': [('view_all_cases', 'Can see every case the user is cleared for'), ('assign_case', 'Can take on a triggered case and assign its team (SRO)'), ('edit_case_content', 'Can edit scope, assessment and options (official)'), ('review_case', 'Can approve or return stages (legal adviser)'), ('sign_off_case', 'Can sign off, submit, close, reopen and withdraw (SRO)'), ('decide_case', 'Can record a ministerial decision (minister)')],
+                "ordering": ["-opened_at"],
+                "permissions": [
+                    ("view_all_cases", "Can see every case the user is cleared for"),
+                    ("assign_case", "Can take on a triggered case and assign its team (SRO)"),
+                    ("edit_case_content", "Can edit scope, assessment and options (official)"),
+                    ("review_case", "Can approve or return stages (legal adviser)"),
+                    ("sign_off_case", "Can sign off, submit, close, reopen and withdraw (SRO)"),
+                    ("decide_case", "Can record a ministerial decision (minister)"),
+                ],
             },
             bases=(django_fsm.FSMModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Dissent',
+            name="Dissent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('stage', models.CharField(choices=[('assessment', 'Assessment'), ('options', 'Options'), ('sign_off', 'Sign-off'), ('minister', 'Ministerial decision')], max_length=20)),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dissents', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dissents', to='aia.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("assessment", "Assessment"),
+                            ("options", "Options"),
+                            ("sign_off", "Sign-off"),
+                            ("minister", "Ministerial decision"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dissents",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dissents",
+                        to="aia.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Option',
+            name="Option",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('version', models.PositiveIntegerField()),
-                ('category', models.CharField(choices=[('diplomacy', 'Diplomacy'), ('sanctions', 'Sanctions'), ('legal', 'Legal avenues'), ('leverage', 'Leverage'), ('protection', 'Protection'), ('defence', 'Defence'), ('information', 'Information'), ('programmatic', 'Programmatic')], max_length=20)),
-                ('title', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('target_actors', models.TextField(blank=True)),
-                ('lead_department', models.CharField(choices=[('fcdo', 'FCDO'), ('hmt_ofsi', 'HM Treasury / OFSI'), ('dbt_ecju', 'DBT / Export Control Joint Unit'), ('home_office', 'Home Office'), ('mod', 'Ministry of Defence'), ('cabinet_office', 'Cabinet Office'), ('other', 'Other')], max_length=20)),
-                ('expected_effect', models.CharField(choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], max_length=10)),
-                ('feasibility', models.CharField(choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], max_length=10)),
-                ('risk_of_harm', models.CharField(choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], max_length=10)),
-                ('mitigation', models.TextField(blank=True)),
-                ('timeframe', models.CharField(blank=True, max_length=200)),
-                ('recommendation', models.CharField(choices=[('recommended', 'Recommended'), ('for_consideration', 'For consideration'), ('not_recommended', 'Not recommended')], max_length=20)),
-                ('rationale', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawal_reason', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='aia.case')),
-                ('copied_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='aia.option')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("diplomacy", "Diplomacy"),
+                            ("sanctions", "Sanctions"),
+                            ("legal", "Legal avenues"),
+                            ("leverage", "Leverage"),
+                            ("protection", "Protection"),
+                            ("defence", "Defence"),
+                            ("information", "Information"),
+                            ("programmatic", "Programmatic"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("target_actors", models.TextField(blank=True)),
+                (
+                    "lead_department",
+                    models.CharField(
+                        choices=[
+                            ("fcdo", "FCDO"),
+                            ("hmt_ofsi", "HM Treasury / OFSI"),
+                            ("dbt_ecju", "DBT / Export Control Joint Unit"),
+                            ("home_office", "Home Office"),
+                            ("mod", "Ministry of Defence"),
+                            ("cabinet_office", "Cabinet Office"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "expected_effect",
+                    models.CharField(
+                        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "feasibility",
+                    models.CharField(
+                        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "risk_of_harm",
+                    models.CharField(
+                        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                        max_length=10,
+                    ),
+                ),
+                ("mitigation", models.TextField(blank=True)),
+                ("timeframe", models.CharField(blank=True, max_length=200)),
+                (
+                    "recommendation",
+                    models.CharField(
+                        choices=[
+                            ("recommended", "Recommended"),
+                            ("for_consideration", "For consideration"),
+                            ("not_recommended", "Not recommended"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("rationale", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawal_reason", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "copied_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="aia.option",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['category', 'created_at'],
+                "ordering": ["category", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='OptionDecision',
+            name="OptionDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('decision', models.CharField(choices=[('agreed', 'Agreed'), ('agreed_in_part', 'Agreed in part'), ('not_agreed', 'Not agreed')], max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='option_decisions', to='aia.case')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('option', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='decision', to='aia.option')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("agreed", "Agreed"),
+                            ("agreed_in_part", "Agreed in part"),
+                            ("not_agreed", "Not agreed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="option_decisions",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "option",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decision",
+                        to="aia.option",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['option__category', 'option__created_at'],
+                "ordering": ["option__category", "option__created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('stage', models.CharField(choices=[('assessment', 'Assessment'), ('options', 'Options'), ('sign_off', 'Sign-off'), ('minister', 'Ministerial decision')], max_length=20)),
-                ('decision', models.CharField(choices=[('approved', 'Approved'), ('returned', 'Returned')], max_length=20)),
-                ('comment', models.TextField(blank=True)),
-                ('content', models.JSONField()),
-                ('content_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('voided_at', models.DateTimeField(blank=True, null=True)),
-                ('voided_reason', models.CharField(blank=True, max_length=300)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='aia.case')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("assessment", "Assessment"),
+                            ("options", "Options"),
+                            ("sign_off", "Sign-off"),
+                            ("minister", "Ministerial decision"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approved", "Approved"), ("returned", "Returned")], max_length=20
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("content", models.JSONField()),
+                ("content_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
+                ("voided_at", models.DateTimeField(blank=True, null=True)),
+                ("voided_reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Situation',
+            name="Situation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country_code', models.CharField(help_text='ISO 3166-1 alpha-2 code.', max_length=2)),
-                ('name', models.CharField(max_length=200)),
-                ('key', models.CharField(editable=False, max_length=210)),
-                ('area', models.CharField(blank=True, help_text='Optional sub-national area.', max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "country_code",
+                    models.CharField(help_text="ISO 3166-1 alpha-2 code.", max_length=2),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("key", models.CharField(editable=False, max_length=210)),
+                (
+                    "area",
+                    models.CharField(
+                        blank=True, help_text="Optional sub-national area.", max_length=200
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('country_code', 'key'), name='situation_unique_key')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("country_code", "key"), name="situation_unique_key"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='situation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='aia.situation'),
+            model_name="case",
+            name="situation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="aia.situation",
+            ),
         ),
         migrations.CreateModel(
-            name='Trigger',
+            name="Trigger",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('icj_finding', 'ICJ finding'), ('other_court_finding', 'Finding of another court'), ('inquiry_finding', 'Commission of Inquiry or Fact-Finding Mission finding'), ('special_adviser_notification', 'Notification by the UN Special Advisers')], max_length=40)),
-                ('instrument', models.CharField(choices=[('provisional_measures_order', 'Order on provisional measures'), ('judgment', 'Judgment'), ('report', 'Report'), ('statement', 'Statement or briefing'), ('other', 'Other')], default='other', max_length=40)),
-                ('source_body', models.CharField(max_length=200)),
-                ('reference', models.CharField(help_text="The source's own identifier.", max_length=200)),
-                ('title', models.CharField(max_length=300)),
-                ('finding_date', models.DateField()),
-                ('finding', models.CharField(choices=[('serious_risk', 'Serious risk'), ('ongoing', 'Ongoing')], max_length=20)),
-                ('crimes', models.JSONField(default=list, help_text='Crimes the finding concerns.')),
-                ('groups_at_risk', models.TextField(blank=True)),
-                ('summary', models.TextField(blank=True)),
-                ('source_url', models.URLField(blank=True, max_length=500)),
-                ('received_at', models.DateTimeField()),
-                ('outcome', models.CharField(editable=False, max_length=20)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='triggers', to='aia.case')),
-                ('received_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('situation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='triggers', to='aia.situation')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("icj_finding", "ICJ finding"),
+                            ("other_court_finding", "Finding of another court"),
+                            (
+                                "inquiry_finding",
+                                "Commission of Inquiry or Fact-Finding Mission finding",
+                            ),
+                            (
+                                "special_adviser_notification",
+                                "Notification by the UN Special Advisers",
+                            ),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "instrument",
+                    models.CharField(
+                        choices=[
+                            ("provisional_measures_order", "Order on provisional measures"),
+                            ("judgment", "Judgment"),
+                            ("report", "Report"),
+                            ("statement", "Statement or briefing"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=40,
+                    ),
+                ),
+                ("source_body", models.CharField(max_length=200)),
+                (
+                    "reference",
+                    models.CharField(help_text="The source's own identifier.", max_length=200),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("finding_date", models.DateField()),
+                (
+                    "finding",
+                    models.CharField(
+                        choices=[("serious_risk", "Serious risk"), ("ongoing", "Ongoing")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "crimes",
+                    models.JSONField(default=list, help_text="Crimes the finding concerns."),
+                ),
+                ("groups_at_risk", models.TextField(blank=True)),
+                ("summary", models.TextField(blank=True)),
+                ("source_url", models.URLField(blank=True, max_length=500)),
+                ("received_at", models.DateTimeField()),
+                ("outcome", models.CharField(editable=False, max_length=20)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="triggers",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "received_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "situation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="triggers",
+                        to="aia.situation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['finding_date', 'received_at'],
+                "ordering": ["finding_date", "received_at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField()),
-                ('type', models.CharField(choices=[('case_opened', 'Case opened'), ('trigger_received', 'Trigger received'), ('trigger_joined', 'Trigger joined the case'), ('transition', 'State changed'), ('team_changed', 'Team changed'), ('section_updated', 'Section updated'), ('option_created', 'Option added'), ('option_updated', 'Option changed'), ('option_withdrawn', 'Option withdrawn'), ('option_gap_recorded', 'Reason for no option recorded'), ('review_voided', 'Approval voided by a change'), ('dissent_recorded', 'Dissent recorded'), ('report_queued', 'Report queued'), ('report_rendered', 'Report rendered'), ('report_failed', 'Report rendering failed'), ('report_superseded', 'Report superseded'), ('report_downloaded', 'Report downloaded')], max_length=40)),
-                ('transition', models.CharField(blank=True, max_length=40)),
-                ('from_state', models.CharField(blank=True, choices=[('triggered', 'Triggered'), ('scoping', 'Scoping'), ('assessment', 'Assessment'), ('legal_review', 'Legal review'), ('options', 'Options'), ('options_review', 'Options review'), ('sign_off', 'Awaiting sign-off'), ('signed_off', 'Signed off'), ('with_minister', 'With the minister'), ('monitoring', 'Monitoring'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('to_state', models.CharField(blank=True, choices=[('triggered', 'Triggered'), ('scoping', 'Scoping'), ('assessment', 'Assessment'), ('legal_review', 'Legal review'), ('options', 'Options'), ('options_review', 'Options review'), ('sign_off', 'Awaiting sign-off'), ('signed_off', 'Signed off'), ('with_minister', 'With the minister'), ('monitoring', 'Monitoring'), ('closed', 'Closed'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('version', models.PositiveIntegerField()),
-                ('stage', models.CharField(blank=True, choices=[('assessment', 'Assessment'), ('options', 'Options'), ('sign_off', 'Sign-off'), ('minister', 'Ministerial decision')], max_length=20)),
-                ('occurred_at', models.DateTimeField()),
-                ('details', models.JSONField(default=dict)),
-                ('previous_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, help_text='Empty for the system.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='aia.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField()),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("case_opened", "Case opened"),
+                            ("trigger_received", "Trigger received"),
+                            ("trigger_joined", "Trigger joined the case"),
+                            ("transition", "State changed"),
+                            ("team_changed", "Team changed"),
+                            ("section_updated", "Section updated"),
+                            ("option_created", "Option added"),
+                            ("option_updated", "Option changed"),
+                            ("option_withdrawn", "Option withdrawn"),
+                            ("option_gap_recorded", "Reason for no option recorded"),
+                            ("review_voided", "Approval voided by a change"),
+                            ("dissent_recorded", "Dissent recorded"),
+                            ("report_queued", "Report queued"),
+                            ("report_rendered", "Report rendered"),
+                            ("report_failed", "Report rendering failed"),
+                            ("report_superseded", "Report superseded"),
+                            ("report_downloaded", "Report downloaded"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("transition", models.CharField(blank=True, max_length=40)),
+                (
+                    "from_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("triggered", "Triggered"),
+                            ("scoping", "Scoping"),
+                            ("assessment", "Assessment"),
+                            ("legal_review", "Legal review"),
+                            ("options", "Options"),
+                            ("options_review", "Options review"),
+                            ("sign_off", "Awaiting sign-off"),
+                            ("signed_off", "Signed off"),
+                            ("with_minister", "With the minister"),
+                            ("monitoring", "Monitoring"),
+                            ("closed", "Closed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("triggered", "Triggered"),
+                            ("scoping", "Scoping"),
+                            ("assessment", "Assessment"),
+                            ("legal_review", "Legal review"),
+                            ("options", "Options"),
+                            ("options_review", "Options review"),
+                            ("sign_off", "Awaiting sign-off"),
+                            ("signed_off", "Signed off"),
+                            ("with_minister", "With the minister"),
+                            ("monitoring", "Monitoring"),
+                            ("closed", "Closed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("assessment", "Assessment"),
+                            ("options", "Options"),
+                            ("sign_off", "Sign-off"),
+                            ("minister", "Ministerial decision"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("details", models.JSONField(default=dict)),
+                ("previous_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for the system.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="aia.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'sequence'],
-                'indexes': [models.Index(fields=['case', 'version', 'stage', 'actor'], name='aia_caseeve_case_id_dea48d_idx')],
-                'constraints': [models.UniqueConstraint(fields=('case', 'sequence'), name='case_event_unique_sequence')],
+                "ordering": ["case", "sequence"],
+                "indexes": [
+                    models.Index(
+                        fields=["case", "version", "stage", "actor"],
+                        name="aia_caseeve_case_id_dea48d_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "sequence"), name="case_event_unique_sequence"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OptionGap',
+            name="OptionGap",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('category', models.CharField(choices=[('diplomacy', 'Diplomacy'), ('sanctions', 'Sanctions'), ('legal', 'Legal avenues'), ('leverage', 'Leverage'), ('protection', 'Protection'), ('defence', 'Defence'), ('information', 'Information'), ('programmatic', 'Programmatic')], max_length=20)),
-                ('reason', models.TextField()),
-                ('recorded_at', models.DateTimeField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='option_gaps', to='aia.case')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("diplomacy", "Diplomacy"),
+                            ("sanctions", "Sanctions"),
+                            ("legal", "Legal avenues"),
+                            ("leverage", "Leverage"),
+                            ("protection", "Protection"),
+                            ("defence", "Defence"),
+                            ("information", "Information"),
+                            ("programmatic", "Programmatic"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="option_gaps",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('case', 'version', 'category'), name='option_gap_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "version", "category"), name="option_gap_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('number', models.PositiveIntegerField(help_text='1 for the first report of the case, and so on.')),
-                ('case_version', models.PositiveIntegerField()),
-                ('snapshot', models.JSONField()),
-                ('snapshot_hash', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('rendering', 'Rendering'), ('ready', 'Ready'), ('failed', 'Failed')], default='queued', max_length=20)),
-                ('pdf', models.FileField(blank=True, upload_to='reports/%Y/')),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('page_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('failure_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
-                ('rendered_at', models.DateTimeField(blank=True, null=True)),
-                ('superseded_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='aia.case')),
-                ('signed_off_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('superseded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='aia.report')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveIntegerField(
+                        help_text="1 for the first report of the case, and so on."
+                    ),
+                ),
+                ("case_version", models.PositiveIntegerField()),
+                ("snapshot", models.JSONField()),
+                ("snapshot_hash", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("rendering", "Rendering"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("pdf", models.FileField(blank=True, upload_to="reports/%Y/")),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("page_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("failure_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField()),
+                ("rendered_at", models.DateTimeField(blank=True, null=True)),
+                ("superseded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "superseded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="aia.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('case', 'number'), name='report_unique_number')],
+                "ordering": ["case", "number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("case", "number"), name="report_unique_number")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('code', models.CharField(choices=[('scope', 'scope'), ('rf1', 'rf1'), ('rf2', 'rf2'), ('rf3', 'rf3'), ('rf4', 'rf4'), ('rf5', 'rf5'), ('rf6', 'rf6'), ('rf7', 'rf7'), ('rf8', 'rf8'), ('rf9', 'rf9'), ('rf10', 'rf10'), ('rf11', 'rf11'), ('rf12', 'rf12'), ('rf13', 'rf13'), ('rf14', 'rf14'), ('uk_footprint', 'uk_footprint'), ('leverage', 'leverage'), ('logistics', 'logistics'), ('protection', 'protection'), ('military', 'military'), ('diplomacy', 'diplomacy'), ('legal', 'legal'), ('information', 'information'), ('sgbv', 'sgbv')], max_length=20)),
-                ('kind', models.CharField(choices=[('scope', 'Scope'), ('risk_factor', 'Risk factor'), ('footprint', 'UK footprint'), ('dimension', 'AIA dimension')], max_length=20)),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('complete', 'Complete')], default='not_started', max_length=20)),
-                ('rating', models.CharField(blank=True, choices=[('present', 'Present'), ('partially_present', 'Partially present'), ('absent', 'Absent'), ('unknown', 'Unknown')], max_length=20)),
-                ('capacity', models.CharField(blank=True, choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low'), ('none', 'None')], max_length=10)),
-                ('exposure', models.CharField(blank=True, choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low'), ('none', 'None')], max_length=10)),
-                ('confidence', models.CharField(blank=True, choices=[('high', 'High'), ('medium', 'Medium'), ('low', 'Low')], max_length=10)),
-                ('analysis', models.TextField(blank=True)),
-                ('key_evidence', models.TextField(blank=True, help_text='A short statement for the report.')),
-                ('indicators', models.JSONField(blank=True, default=list, help_text='Numbers of the indicators judged present.')),
-                ('sources', models.JSONField(blank=True, default=list, help_text='[{title, url, date}]')),
-                ('period_start', models.DateField(blank=True, null=True)),
-                ('period_end', models.DateField(blank=True, null=True)),
-                ('groups_at_risk', models.TextField(blank=True)),
-                ('crimes_at_risk', models.JSONField(blank=True, default=list)),
-                ('likely_perpetrators', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='aia.case')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("scope", "scope"),
+                            ("rf1", "rf1"),
+                            ("rf2", "rf2"),
+                            ("rf3", "rf3"),
+                            ("rf4", "rf4"),
+                            ("rf5", "rf5"),
+                            ("rf6", "rf6"),
+                            ("rf7", "rf7"),
+                            ("rf8", "rf8"),
+                            ("rf9", "rf9"),
+                            ("rf10", "rf10"),
+                            ("rf11", "rf11"),
+                            ("rf12", "rf12"),
+                            ("rf13", "rf13"),
+                            ("rf14", "rf14"),
+                            ("uk_footprint", "uk_footprint"),
+                            ("leverage", "leverage"),
+                            ("logistics", "logistics"),
+                            ("protection", "protection"),
+                            ("military", "military"),
+                            ("diplomacy", "diplomacy"),
+                            ("legal", "legal"),
+                            ("information", "information"),
+                            ("sgbv", "sgbv"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("scope", "Scope"),
+                            ("risk_factor", "Risk factor"),
+                            ("footprint", "UK footprint"),
+                            ("dimension", "AIA dimension"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("complete", "Complete"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("present", "Present"),
+                            ("partially_present", "Partially present"),
+                            ("absent", "Absent"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("high", "High"),
+                            ("medium", "Medium"),
+                            ("low", "Low"),
+                            ("none", "None"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "exposure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("high", "High"),
+                            ("medium", "Medium"),
+                            ("low", "Low"),
+                            ("none", "None"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.CharField(
+                        blank=True,
+                        choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")],
+                        max_length=10,
+                    ),
+                ),
+                ("analysis", models.TextField(blank=True)),
+                (
+                    "key_evidence",
+                    models.TextField(blank=True, help_text="A short statement for the report."),
+                ),
+                (
+                    "indicators",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Numbers of the indicators judged present.",
+                    ),
+                ),
+                (
+                    "sources",
+                    models.JSONField(blank=True, default=list, help_text="[{title, url, date}]"),
+                ),
+                ("period_start", models.DateField(blank=True, null=True)),
+                ("period_end", models.DateField(blank=True, null=True)),
+                ("groups_at_risk", models.TextField(blank=True)),
+                ("crimes_at_risk", models.JSONField(blank=True, default=list)),
+                ("likely_perpetrators", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('case', 'version', 'code'), name='section_unique_per_version')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "version", "code"), name="section_unique_per_version"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ('closed', 'withdrawn')), _negated=True), fields=('situation',), name='case_one_open_case_per_situation'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ("closed", "withdrawn")), _negated=True),
+                fields=("situation",),
+                name="case_one_open_case_per_situation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trigger',
-            constraint=models.UniqueConstraint(fields=('source_body', 'reference'), name='trigger_unique_source_reference'),
+            model_name="trigger",
+            constraint=models.UniqueConstraint(
+                fields=("source_body", "reference"), name="trigger_unique_source_reference"
+            ),
         ),
     ]

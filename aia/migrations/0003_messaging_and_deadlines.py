@@ -7,67 +7,155 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aia', '0002_role_groups'),
+        ("aia", "0002_role_groups"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='stage_deadline',
-            field=models.DateField(blank=True, help_text='Last working day on which the current stage is on time.', null=True),
+            model_name="case",
+            name="stage_deadline",
+            field=models.DateField(
+                blank=True,
+                help_text="Last working day on which the current stage is on time.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='daily_digest',
-            field=models.BooleanField(default=True, help_text='Email me a daily digest of the cases waiting on me.'),
+            model_name="user",
+            name="daily_digest",
+            field=models.BooleanField(
+                default=True, help_text="Email me a daily digest of the cases waiting on me."
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='email_notifications',
-            field=models.BooleanField(default=True, help_text='Email me about hand-offs and deadlines (they always show in AIA).'),
+            model_name="user",
+            name="email_notifications",
+            field=models.BooleanField(
+                default=True,
+                help_text="Email me about hand-offs and deadlines (they always show in AIA).",
+            ),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='type',
-            field=models.CharField(choices=[('case_opened', 'Case opened'), ('trigger_received', 'Trigger received'), ('trigger_joined', 'Trigger joined the case'), ('transition', 'State changed'), ('team_changed', 'Team changed'), ('section_updated', 'Section updated'), ('option_created', 'Option added'), ('option_updated', 'Option changed'), ('option_withdrawn', 'Option withdrawn'), ('option_gap_recorded', 'Reason for no option recorded'), ('review_voided', 'Approval voided by a change'), ('dissent_recorded', 'Dissent recorded'), ('report_queued', 'Report queued'), ('report_rendered', 'Report rendered'), ('report_failed', 'Report rendering failed'), ('report_superseded', 'Report superseded'), ('report_downloaded', 'Report downloaded'), ('reminder_sent', 'Deadline reminder sent'), ('escalated', 'Overdue stage escalated to the SRO')], max_length=40),
+            model_name="caseevent",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("case_opened", "Case opened"),
+                    ("trigger_received", "Trigger received"),
+                    ("trigger_joined", "Trigger joined the case"),
+                    ("transition", "State changed"),
+                    ("team_changed", "Team changed"),
+                    ("section_updated", "Section updated"),
+                    ("option_created", "Option added"),
+                    ("option_updated", "Option changed"),
+                    ("option_withdrawn", "Option withdrawn"),
+                    ("option_gap_recorded", "Reason for no option recorded"),
+                    ("review_voided", "Approval voided by a change"),
+                    ("dissent_recorded", "Dissent recorded"),
+                    ("report_queued", "Report queued"),
+                    ("report_rendered", "Report rendered"),
+                    ("report_failed", "Report rendering failed"),
+                    ("report_superseded", "Report superseded"),
+                    ("report_downloaded", "Report downloaded"),
+                    ("reminder_sent", "Deadline reminder sent"),
+                    ("escalated", "Overdue stage escalated to the SRO"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='OutboxTask',
+            name="OutboxTask",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('task', models.CharField(help_text='Registered Celery task name.', max_length=100)),
-                ('kwargs', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True)),
-                ('dispatch_count', models.PositiveIntegerField(default=0)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "task",
+                    models.CharField(help_text="Registered Celery task name.", max_length=100),
+                ),
+                ("kwargs", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField()),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True)),
+                ("dispatch_count", models.PositiveIntegerField(default=0)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['created_at'],
-                'indexes': [models.Index(fields=['completed_at', 'dispatched_at'], name='aia_outboxt_complet_466dac_idx')],
+                "ordering": ["created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["completed_at", "dispatched_at"],
+                        name="aia_outboxt_complet_466dac_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('case_awaiting_team', 'New case awaiting a team'), ('assigned', 'Assigned to a case'), ('submitted', 'Submitted for review'), ('returned', 'Returned'), ('approved', 'Approved'), ('signed_off', 'Signed off'), ('report_ready', 'Report ready'), ('report_failed', 'Report rendering failed'), ('with_minister', 'With the minister'), ('decision_recorded', 'Decision recorded'), ('trigger_joined', 'New trigger joined the case'), ('reminder', 'Deadline reminder'), ('escalation', 'Overdue stage escalated'), ('digest', 'Daily digest')], max_length=30)),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('subject', models.CharField(max_length=300)),
-                ('body', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('email_wanted', models.BooleanField(default=True)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='aia.case')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("case_awaiting_team", "New case awaiting a team"),
+                            ("assigned", "Assigned to a case"),
+                            ("submitted", "Submitted for review"),
+                            ("returned", "Returned"),
+                            ("approved", "Approved"),
+                            ("signed_off", "Signed off"),
+                            ("report_ready", "Report ready"),
+                            ("report_failed", "Report rendering failed"),
+                            ("with_minister", "With the minister"),
+                            ("decision_recorded", "Decision recorded"),
+                            ("trigger_joined", "New trigger joined the case"),
+                            ("reminder", "Deadline reminder"),
+                            ("escalation", "Overdue stage escalated"),
+                            ("digest", "Daily digest"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("subject", models.CharField(max_length=300)),
+                ("body", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("email_wanted", models.BooleanField(default=True)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['user', 'read_at'], name='aia_notific_user_id_f0e184_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["user", "read_at"], name="aia_notific_user_id_f0e184_idx")
+                ],
             },
         ),
     ]

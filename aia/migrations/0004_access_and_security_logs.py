@@ -6,42 +6,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aia', '0003_messaging_and_deadlines'),
+        ("aia", "0003_messaging_and_deadlines"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SecurityEvent',
+            name="SecurityEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('signed_in', 'Signed in'), ('signed_out', 'Signed out'), ('sign_in_failed', 'Sign-in failed'), ('locked_out', 'Locked out after repeated failures'), ('second_factor_failed', 'Wrong one-time code'), ('second_factor_verified', 'One-time code verified'), ('reauthenticated', 'Re-entered password'), ('reauthentication_failed', 'Wrong password on re-entry')], max_length=30)),
-                ('username', models.CharField(blank=True, help_text='As typed, for failures.', max_length=150)),
-                ('at', models.DateTimeField()),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("signed_in", "Signed in"),
+                            ("signed_out", "Signed out"),
+                            ("sign_in_failed", "Sign-in failed"),
+                            ("locked_out", "Locked out after repeated failures"),
+                            ("second_factor_failed", "Wrong one-time code"),
+                            ("second_factor_verified", "One-time code verified"),
+                            ("reauthenticated", "Re-entered password"),
+                            ("reauthentication_failed", "Wrong password on re-entry"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        blank=True, help_text="As typed, for failures.", max_length=150
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='AccessRecord',
+            name="AccessRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('what', models.CharField(choices=[('case_page', 'Case page viewed'), ('case_api', 'Case read through the API'), ('report_viewed', 'Report opened'), ('report_downloaded', 'Report downloaded'), ('report_previewed', 'Draft report previewed')], max_length=30)),
-                ('at', models.DateTimeField()),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_records', to='aia.case')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='aia.report')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "what",
+                    models.CharField(
+                        choices=[
+                            ("case_page", "Case page viewed"),
+                            ("case_api", "Case read through the API"),
+                            ("report_viewed", "Report opened"),
+                            ("report_downloaded", "Report downloaded"),
+                            ("report_previewed", "Draft report previewed"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="access_records",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="aia.report",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
-                'indexes': [models.Index(fields=['case', 'at'], name='aia_accessr_case_id_c3b092_idx')],
+                "ordering": ["-at"],
+                "indexes": [
+                    models.Index(fields=["case", "at"], name="aia_accessr_case_id_c3b092_idx")
+                ],
             },
         ),
     ]

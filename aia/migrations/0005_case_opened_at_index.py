@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aia', '0004_access_and_security_logs'),
+        ("aia", "0004_access_and_security_logs"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['-opened_at'], name='case_opened_at_desc'),
+            model_name="case",
+            index=models.Index(fields=["-opened_at"], name="case_opened_at_desc"),
         ),
     ]

@@ -6,52 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aia', '0006_second_factor_removed_event'),
+        ("aia", "0006_second_factor_removed_event"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='case',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='aia.case'),
+            model_name="caseevent",
+            name="case",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="aia.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='caseevent',
-            name='hash',
+            model_name="caseevent",
+            name="hash",
             field=models.CharField(max_length=64),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='key',
+            model_name="notification",
+            name="key",
             field=models.CharField(max_length=200),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='user',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL),
+            model_name="notification",
+            name="user",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='section',
-            name='case',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='aia.case'),
+            model_name="section",
+            name="case",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sections",
+                to="aia.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='section',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="section",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='section',
-            index=models.Index(condition=models.Q(('updated_by__isnull', False)), fields=['updated_by'], name='section_updated_by'),
+            model_name="section",
+            index=models.Index(
+                condition=models.Q(("updated_by__isnull", False)),
+                fields=["updated_by"],
+                name="section_updated_by",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='caseevent',
-            constraint=models.UniqueConstraint(fields=('hash',), name='case_event_unique_hash'),
+            model_name="caseevent",
+            constraint=models.UniqueConstraint(fields=("hash",), name="case_event_unique_hash"),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(fields=('key',), name='notification_unique_key'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(fields=("key",), name="notification_unique_key"),
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aia', '0007_drop_redundant_indexes'),
+        ("aia", "0007_drop_redundant_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='securityevent',
-            name='kind',
-            field=models.CharField(choices=[('signed_in', 'Signed in'), ('signed_out', 'Signed out'), ('sign_in_failed', 'Sign-in failed'), ('locked_out', 'Locked out after repeated failures'), ('second_factor_failed', 'Wrong one-time code'), ('second_factor_verified', 'One-time code verified'), ('second_factor_removed', 'Authenticator app removed'), ('reauthenticated', 'Re-entered password'), ('reauthentication_failed', 'Wrong password on re-entry'), ('password_changed', 'Password changed (API token revoked)')], max_length=30),
+            model_name="securityevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("signed_in", "Signed in"),
+                    ("signed_out", "Signed out"),
+                    ("sign_in_failed", "Sign-in failed"),
+                    ("locked_out", "Locked out after repeated failures"),
+                    ("second_factor_failed", "Wrong one-time code"),
+                    ("second_factor_verified", "One-time code verified"),
+                    ("second_factor_removed", "Authenticator app removed"),
+                    ("reauthenticated", "Re-entered password"),
+                    ("reauthentication_failed", "Wrong password on re-entry"),
+                    ("password_changed", "Password changed (API token revoked)"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -6,73 +6,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aia', '0008_security_event_password_changed'),
+        ("aia", "0008_security_event_password_changed"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='case',
-            name='lead_official',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases_led', to=settings.AUTH_USER_MODEL),
+            model_name="case",
+            name="lead_official",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases_led",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='legal_adviser',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases_advised', to=settings.AUTH_USER_MODEL),
+            model_name="case",
+            name="legal_adviser",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases_advised",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='minister',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases_for_decision', to=settings.AUTH_USER_MODEL),
+            model_name="case",
+            name="minister",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases_for_decision",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='previous_case',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='later_cases', to='aia.case'),
+            model_name="case",
+            name="previous_case",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="later_cases",
+                to="aia.case",
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='reference',
+            model_name="case",
+            name="reference",
             field=models.CharField(editable=False, max_length=20),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='signed_off_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="case",
+            name="signed_off_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='case',
-            name='sro',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases_owned', to=settings.AUTH_USER_MODEL, verbose_name='SRO'),
+            model_name="case",
+            name="sro",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases_owned",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="SRO",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('lead_official__isnull', False)), fields=['lead_official'], name='case_lead_official'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("lead_official__isnull", False)),
+                fields=["lead_official"],
+                name="case_lead_official",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('legal_adviser__isnull', False)), fields=['legal_adviser'], name='case_legal_adviser'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("legal_adviser__isnull", False)),
+                fields=["legal_adviser"],
+                name="case_legal_adviser",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('sro__isnull', False)), fields=['sro'], name='case_sro'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("sro__isnull", False)), fields=["sro"], name="case_sro"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('minister__isnull', False)), fields=['minister'], name='case_minister'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("minister__isnull", False)),
+                fields=["minister"],
+                name="case_minister",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('signed_off_by__isnull', False)), fields=['signed_off_by'], name='case_signed_off_by'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("signed_off_by__isnull", False)),
+                fields=["signed_off_by"],
+                name="case_signed_off_by",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('previous_case__isnull', False)), fields=['previous_case'], name='case_previous_case'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("previous_case__isnull", False)),
+                fields=["previous_case"],
+                name="case_previous_case",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(fields=('reference',), name='case_unique_reference'),
+            model_name="case",
+            constraint=models.UniqueConstraint(fields=("reference",), name="case_unique_reference"),
         ),
     ]

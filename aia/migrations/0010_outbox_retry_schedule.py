@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aia', '0009_case_partial_indexes'),
+        ("aia", "0009_case_partial_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='outboxtask',
-            name='failed_attempts',
-            field=models.PositiveIntegerField(default=0, help_text='How many times the task has failed on this row.'),
+            model_name="outboxtask",
+            name="failed_attempts",
+            field=models.PositiveIntegerField(
+                default=0, help_text="How many times the task has failed on this row."
+            ),
         ),
         migrations.AddField(
-            model_name='outboxtask',
-            name='next_attempt_at',
-            field=models.DateTimeField(blank=True, help_text='Not sent again before this time (after a failure).', null=True),
+            model_name="outboxtask",
+            name="next_attempt_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Not sent again before this time (after a failure).",
+                null=True,
+            ),
         ),
     ]

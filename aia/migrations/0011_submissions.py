@@ -6,26 +6,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aia', '0010_outbox_retry_schedule'),
+        ("aia", "0010_outbox_retry_schedule"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255)),
-                ('path', models.CharField(help_text='The path the request was posted to.', max_length=500)),
-                ('fingerprint', models.CharField(help_text="SHA-256 of the request's body.", max_length=64)),
-                ('status', models.PositiveSmallIntegerField(default=0)),
-                ('answer', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255)),
+                (
+                    "path",
+                    models.CharField(
+                        help_text="The path the request was posted to.", max_length=500
+                    ),
+                ),
+                (
+                    "fingerprint",
+                    models.CharField(help_text="SHA-256 of the request's body.", max_length=64),
+                ),
+                ("status", models.PositiveSmallIntegerField(default=0)),
+                ("answer", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='submission_unique_user_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "key"), name="submission_unique_user_key"
+                    )
+                ],
             },
         ),
     ]

@@ -6,36 +6,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aia', '0012_trigger_discretionary'),
+        ("aia", "0012_trigger_discretionary"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='caseevent',
-            name='type',
-            field=models.CharField(choices=[('case_opened', 'Case opened'), ('trigger_received', 'Trigger received'), ('trigger_joined', 'Trigger joined the case'), ('transition', 'State changed'), ('team_changed', 'Team changed'), ('section_updated', 'Section updated'), ('option_created', 'Option added'), ('option_updated', 'Option changed'), ('option_withdrawn', 'Option withdrawn'), ('option_gap_recorded', 'Reason for no option recorded'), ('review_voided', 'Approval voided by a change'), ('dissent_recorded', 'Dissent recorded'), ('comment_added', 'Comment added'), ('comment_replied', 'Reply to a comment'), ('comment_resolved', 'Comment resolved'), ('report_queued', 'Report queued'), ('report_rendered', 'Report rendered'), ('report_failed', 'Report rendering failed'), ('report_superseded', 'Report superseded'), ('report_downloaded', 'Report downloaded'), ('reminder_sent', 'Deadline reminder sent'), ('escalated', 'Overdue stage escalated to the SRO')], max_length=40),
+            model_name="caseevent",
+            name="type",
+            field=models.CharField(
+                choices=[
+                    ("case_opened", "Case opened"),
+                    ("trigger_received", "Trigger received"),
+                    ("trigger_joined", "Trigger joined the case"),
+                    ("transition", "State changed"),
+                    ("team_changed", "Team changed"),
+                    ("section_updated", "Section updated"),
+                    ("option_created", "Option added"),
+                    ("option_updated", "Option changed"),
+                    ("option_withdrawn", "Option withdrawn"),
+                    ("option_gap_recorded", "Reason for no option recorded"),
+                    ("review_voided", "Approval voided by a change"),
+                    ("dissent_recorded", "Dissent recorded"),
+                    ("comment_added", "Comment added"),
+                    ("comment_replied", "Reply to a comment"),
+                    ("comment_resolved", "Comment resolved"),
+                    ("report_queued", "Report queued"),
+                    ("report_rendered", "Report rendered"),
+                    ("report_failed", "Report rendering failed"),
+                    ("report_superseded", "Report superseded"),
+                    ("report_downloaded", "Report downloaded"),
+                    ("reminder_sent", "Deadline reminder sent"),
+                    ("escalated", "Overdue stage escalated to the SRO"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('stage', models.CharField(choices=[('assessment', 'Assessment'), ('options', 'Options'), ('sign_off', 'Sign-off'), ('minister', 'Ministerial decision')], max_length=20)),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='aia.case')),
-                ('option', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='aia.option')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='aia.comment')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('section', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='aia.section')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("assessment", "Assessment"),
+                            ("options", "Options"),
+                            ("sign_off", "Sign-off"),
+                            ("minister", "Ministerial decision"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="aia.case",
+                    ),
+                ),
+                (
+                    "option",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="aia.option",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="aia.comment",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "section",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="aia.section",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('option__isnull', True), ('section__isnull', False)), models.Q(('option__isnull', False), ('section__isnull', True)), _connector='OR'), name='comment_on_section_or_option')],
+                "ordering": ["created_at", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("option__isnull", True), ("section__isnull", False)),
+                            models.Q(("option__isnull", False), ("section__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="comment_on_section_or_option",
+                    )
+                ],
             },
         ),
     ]

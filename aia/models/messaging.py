@@ -63,6 +63,7 @@ class Notification(models.Model):
         WITH_MINISTER = "with_minister", "With the minister"
         DECISION_RECORDED = "decision_recorded", "Decision recorded"
         TRIGGER_JOINED = "trigger_joined", "New trigger joined the case"
+        COMMENT = "comment", "Comment on the case's work"
         REMINDER = "reminder", "Deadline reminder"
         ESCALATION = "escalation", "Overdue stage escalated"
         DIGEST = "digest", "Daily digest"

@@ -17,6 +17,7 @@ from aia.models.choices import EventType, Stage
 from aia.selectors import comment_get, option_get, section_get
 from aia.services.audit import case_event_record
 from aia.services.locking import case_lock
+from aia.services.notifications import notify_comment
 from aia.validation import Errors, text
 
 MAX_COMMENT = 5000
@@ -97,6 +98,7 @@ def comment_add(
             stage=comment.stage,
             details=_event_details(comment, text=body),
         )
+        notify_comment(comment=comment, actor=actor)
     return comment
 
 
@@ -130,6 +132,7 @@ def comment_reply(*, case: Case, actor: User, comment_id: Any, text_: str) -> Co
             stage=reply.stage,
             details=_event_details(thread, reply=reply.pk, text=body),
         )
+        notify_comment(comment=reply, actor=actor)
     return reply
 
 
@@ -152,4 +155,5 @@ def comment_resolve(*, case: Case, actor: User, comment_id: Any) -> Comment:
             stage=thread.stage,
             details=_event_details(thread),
         )
+        notify_comment(comment=thread, actor=actor, resolved=True)
     return thread

@@ -19,7 +19,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from aia import permissions
-from aia.models import Case, Notification, Trigger, User
+from aia.framework import get_framework
+from aia.models import Case, Comment, Notification, Trigger, User
 from aia.models.choices import Marking
 from aia.permission_loading import permissions_preload, users_with_permission
 from aia.services.outbox import outbox_enqueue_many
@@ -198,6 +199,54 @@ def notify_trigger_joined(*, case: Case, trigger: Trigger, outsider: User | None
         body=body,
         new_occasion=True,
     )
+
+
+def notify_comment(*, comment: Comment, actor: User, resolved: bool = False) -> None:
+    """Tell the people a comment concerns that it was made, answered or resolved.
+
+    A new thread goes to the officials who answer for the content and to the legal adviser; a
+    reply or a resolution goes to everyone who has written in the thread, and to the lead
+    official. Only who, what and where: the comment's words stay in AIA, not in an email.
+    """
+    case = comment.case
+    thread = comment.parent or comment
+    where = f"{_item_name(thread)} in {case.reference} ({case.title})"
+    if resolved:
+        text, body = (
+            "a comment was resolved",
+            f"{actor.display_name} resolved a comment on {where}.",
+        )
+        key = f"comment-resolved:{thread.pk}"
+    elif comment.parent_id:
+        text, body = (
+            "a comment was answered",
+            f"{actor.display_name} answered a comment on {where}.",
+        )
+        key = f"comment:{comment.pk}"
+    else:
+        text, body = "a new comment", f"{actor.display_name} commented on {where}."
+        key = f"comment:{comment.pk}"
+    if comment.parent_id or resolved:
+        writers = {thread.author_id, *thread.replies.values_list("author_id", flat=True)}
+        users = [*User.objects.filter(pk__in=writers), *team_members(case, ("lead_official",))]
+    else:
+        users = team_members(case, ("lead_official", "officials", "legal_adviser"))
+    notify(
+        case=case,
+        users=users,
+        kind=Kind.COMMENT,
+        key=key,
+        subject=_subject(case, text),
+        body=body,
+        actor=actor,
+        new_occasion=not resolved,
+    )
+
+
+def _item_name(comment: Comment) -> str:
+    if comment.section_id:
+        return f"the section “{get_framework().section(comment.section.code).title}”"
+    return f"the option “{comment.option.title}”"
 
 
 def notify_report(*, case: Case, report_number: int, ready: bool, report_id: str) -> None:

@@ -5,6 +5,7 @@ import pytest
 
 from aia import selectors
 from aia.exceptions import Conflict, InvalidInput, NotFound, PermissionRefused
+from aia.models import Notification
 from aia.models.choices import CaseState, EventType, Stage
 from aia.services import cases as case_services
 from aia.services.comments import comment_add, comment_reply, comment_resolve
@@ -123,3 +124,36 @@ def test_a_finished_case_takes_no_comments(team):
         case = case_services.case_withdraw(case=case, actor=team.sro, reason="Overtaken.")
     with pytest.raises(Conflict):
         comment_add(case=case, actor=team.legal, section_code="scope", text_="Hm.")
+
+
+def _told(case, user):
+    return list(
+        Notification.objects.filter(case=case, user=user, kind=Notification.Kind.COMMENT)
+        .order_by("created_at")
+        .values_list("body", flat=True)
+    )
+
+
+def test_the_people_a_comment_concerns_are_told_without_its_words(team):
+    case = case_in_state(team, CaseState.LEGAL_REVIEW)
+    comment = comment_add(case=case, actor=team.legal, section_code="rf8", text_="Secret words.")
+    where = f"{case.reference} ({case.title})"
+    section = "the section \u201cTriggering factors\u201d"
+    for member in (team.lead, team.official):
+        [body] = _told(case, member)
+        assert body.startswith(f"{team.legal.display_name} commented on {section}")
+        assert where in body
+        assert "Secret words." not in body
+    # Not the author, nor the SRO or the minister, whom the thread does not concern.
+    assert _told(case, team.legal) == []
+    assert _told(case, team.sro) == []
+    assert _told(case, team.minister) == []
+
+    comment_reply(case=case, actor=team.official, comment_id=comment.pk, text_="More words.")
+    [answered] = _told(case, team.legal)[-1:]
+    assert answered.startswith(f"{team.official.display_name} answered a comment on {section}")
+    assert len(_told(case, team.lead)) == 2
+    comment_resolve(case=case, actor=team.official, comment_id=comment.pk)
+    assert _told(case, team.legal)[-1].startswith(f"{team.official.display_name} resolved")
+    # The replier hears of the resolution only if someone else resolved it.
+    assert len(_told(case, team.official)) == 1

@@ -190,3 +190,31 @@ def test_the_review_page_lists_open_and_resolved_comments(team, client_for):
         {"section": "rf8", "text": "One more.", "from": "review"},
     )
     assert response["Location"] == case_url(case, "web:review") + "#item-rf8"
+
+
+def test_the_task_list_and_options_register_mark_what_has_open_comments(team, client_for):
+    case = _returned(team)
+    comment_add(case=case, actor=team.legal, section_code="rf8", text_="Which report?")
+    comment_add(case=case, actor=team.legal, section_code="rf8", text_="And the date?")
+    html = client_for(team.official).get(case_url(case)).content.decode()
+    status = html[html.index('id="status-rf8"') :][:200]
+    assert "Returned" in status
+    assert "2 open comments to deal with" in html
+    # Other sections keep their own status.
+    assert "Returned" not in html[html.index('id="status-rf1"') :][:200]
+
+    for thread in Comment.objects.filter(case=case):
+        comment_resolve(case=case, actor=team.official, comment_id=thread.pk)
+    html = client_for(team.official).get(case_url(case)).content.decode()
+    assert "Returned" not in html[html.index('id="status-rf8"') :][:200]
+    assert "open comment" not in html.split('id="assessment"')[1].split('id="reviews"')[0]
+
+
+def test_an_option_with_an_open_comment_is_marked_in_the_register(team, client_for):
+    case = _returned(team, CaseState.OPTIONS_REVIEW, comment="Add a sanctions option.")
+    option = selectors.option_list(case=case).first()
+    comment_add(case=case, actor=team.legal, option_id=option.pk, text_="Which partners?")
+    html = client_for(team.lead).get(case_url(case)).content.decode()
+    register = html.split('id="options"')[1].split('id="reviews"')[0]
+    assert "Returned" in register
+    assert case_url(case, "web:option", option_id=option.pk) + "#comments" in register

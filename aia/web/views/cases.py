@@ -49,13 +49,18 @@ def redirect_after_action(request: HttpRequest, case: Case) -> HttpResponseRedir
     return redirect(case_url(case))
 
 
-def _task_groups(sections: list[Any]) -> list[dict[str, Any]]:
+def _task_groups(sections: list[Any], open_comments: dict[Any, int]) -> list[dict[str, Any]]:
+    """The task list's groups; a section with open comments is marked as returned."""
     framework = get_framework()
     by_code = {section.code: section for section in sections}
 
     def tasks(codes: tuple[str, ...]) -> list[dict[str, Any]]:
         return [
-            {"section": by_code[code], "definition": framework.section(code)}
+            {
+                "section": by_code[code],
+                "definition": framework.section(code),
+                "open_comments": open_comments.get(by_code[code].pk, 0),
+            }
             for code in codes
             if code in by_code
         ]
@@ -77,12 +82,15 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
     sections = list(selectors.section_list(case=case))
     options = list(selectors.option_list(case=case))
     gaps = list(web_selectors.option_gap_list(case=case))
+    open_comments = selectors.open_comment_counts(case=case)
+    for option in options:
+        option.open_comments = open_comments.get(option.pk, 0)
     covered = {o.category for o in options if o.withdrawn_at is None} | {g.category for g in gaps}
     context = {
         "case": case,
         "officials": list(case.officials.all()),
         "triggers": list(web_selectors.trigger_list(case=case)),
-        "task_groups": _task_groups(sections),
+        "task_groups": _task_groups(sections, open_comments),
         "sections_complete": sum(1 for s in sections if s.status == "complete"),
         "sections_total": len(sections),
         "options": options,
