@@ -119,7 +119,8 @@ def option_list(*, case: Case, include_withdrawn: bool = True) -> QuerySet[Optio
     options = case.options.filter(version=case.version)
     if not include_withdrawn:
         options = options.filter(withdrawn_at__isnull=True)
-    return options.select_related("created_by")
+    # With each option's decision by the minister, if any (a one-to-one, in the same query).
+    return options.select_related("created_by", "decision__decided_by")
 
 
 def option_get(*, case: Case, option_id: Any) -> Option:

@@ -13,8 +13,8 @@ from django.test import TestCase
 
 from aia.api.views.triggers import trigger_input
 from aia.framework import DIMENSION_CODES, RISK_FACTOR_CODES, get_framework
-from aia.models import Case, User
-from aia.models.choices import CaseState, Marking, Role
+from aia.models import Case, Option, User
+from aia.models.choices import CaseState, Marking, Recommendation, Role
 from aia.roles import ensure_role_groups
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
@@ -299,3 +299,23 @@ def case_in_state(team: Team, state: str, **trigger_overrides: Any) -> Case:
 
 def _order(state: str) -> int:
     return [s.value for s in CaseState].index(state)
+
+
+def case_decided_in_part(team: Team) -> tuple[Case, Option, list[Option]]:
+    """A case whose minister agreed every recommended option but the first, which they refused."""
+    case = case_in_state(team, CaseState.WITH_MINISTER)
+    recommended = list(
+        case.options.filter(recommendation=Recommendation.RECOMMENDED).order_by("title")
+    )
+    assert len(recommended) >= 2
+    refused, *agreed = recommended
+    decisions = {str(option.pk): "agreed" for option in agreed} | {str(refused.pk): "not_agreed"}
+    case_services.case_record_decision(
+        case=case,
+        actor=team.minister,
+        decision="agreed_in_part",
+        note="Not the travel ban: it would end the talks.",
+        option_decisions=decisions,
+    )
+    case.refresh_from_db()
+    return case, refused, agreed

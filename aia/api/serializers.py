@@ -269,6 +269,13 @@ class OptionSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     withdrawn_at = serializers.DateTimeField(allow_null=True)
     withdrawal_reason = serializers.CharField()
+    decision = serializers.ChoiceField(
+        source="minister_decision.decision",
+        choices=OPTION_DECISION_CHOICES,
+        allow_null=True,
+        help_text="The minister's decision on this option, once recorded: only recommended "
+        "options are decided; null before the decision and for the others.",
+    )
 
     class Meta:
         ref_name = "Option"

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from aia.models.choices import Decision, LeadDepartment, Level, OptionCategory, Recommendation
@@ -61,6 +62,14 @@ class Option(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def minister_decision(self) -> "OptionDecision | None":
+        """The minister's decision on this option, if it was recommended and decided."""
+        try:
+            return self.decision
+        except ObjectDoesNotExist:
+            return None
 
     def content(self) -> dict:
         data = {"id": str(self.copied_from_id or self.id)}

@@ -6,7 +6,7 @@ from aia.models import Option, Review
 from aia.models.choices import CaseState
 from aia.services.options import option_create
 from tests.api.helpers import assert_envelope, db_fingerprint, field_errors, queries_for
-from tests.factories import case_in_state, fill_options, option_data
+from tests.factories import case_decided_in_part, case_in_state, fill_options, option_data
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +153,15 @@ def test_options_list_takes_a_constant_number_of_queries(team, api_for):
     large, body = queries_for(client, options_url(case))
     assert len(body) == Option.objects.filter(case=case).count() == 12
     assert small == large
+
+
+def test_the_api_gives_each_options_decision_or_null(team, api_for):
+    case, refused, agreed = case_decided_in_part(team)
+    options = api_for(team.sro).get(f"/api/v1/cases/{case.pk}/options/").json()
+    decisions = {option["id"]: option["decision"] for option in options}
+    assert decisions[str(refused.pk)] == "not_agreed"
+    assert all(decisions[str(option.pk)] == "agreed" for option in agreed)
+    not_put = case.options.exclude(recommendation="recommended")
+    assert all(decisions[str(option.pk)] is None for option in not_put)
+    one = api_for(team.sro).get(f"/api/v1/cases/{case.pk}/options/{refused.pk}/").json()
+    assert one["decision"] == "not_agreed"

@@ -101,6 +101,21 @@ def section_status(status: str, element_id: str = "") -> str:
 
 
 @register.simple_tag
+def option_decision_tag(option) -> str:
+    """Render the minister's decision on an option as a tag; nothing before it, or for an
+    option that was not put to the minister."""
+    decided = option.minister_decision
+    if decided is None:
+        return ""
+    colour = "green" if decided.decision == Decision.AGREED else "red"
+    return format_html(
+        '<strong class="govuk-tag govuk-tag--{}">{}</strong>',
+        colour,
+        f"{decided.get_decision_display()} by the minister",
+    )
+
+
+@register.simple_tag
 def section_status_tag(status: str) -> str:
     """Render a section's status as a tag (outside a task list)."""
     colour = {SectionStatus.COMPLETE: "green", SectionStatus.IN_PROGRESS: "blue"}.get(

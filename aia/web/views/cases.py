@@ -94,6 +94,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "sections_complete": sum(1 for s in sections if s.status == "complete"),
         "sections_total": len(sections),
         "options": options,
+        "options_decided": any(option.minister_decision for option in options),
         "gaps": gaps,
         "uncovered": [c for c in CORE_OPTION_CATEGORIES if c not in covered],
         "reviews": list(web_selectors.review_list(case=case)),
