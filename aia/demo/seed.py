@@ -37,6 +37,7 @@ from aia.models.choices import (
 from aia.permissions import requires_second_factor
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
+from aia.services.comments import comment_add, comment_reply, comment_resolve
 from aia.services.notifications import notification_mark_all_read
 from aia.services.options import option_create, option_gap_record, option_update
 from aia.services.reports import report_render
@@ -369,9 +370,31 @@ def _ensure_options(walk: _Walk, case: Case) -> None:
         )
 
 
+def _comment_on_options(walk: _Walk, case: Case, threads: list[dict[str, Any]]) -> None:
+    """Start the legal adviser's comment threads on single options, with a return."""
+    for thread in threads:
+        option = case.options.get(version=case.version, title=thread["option"])
+        comment_add(
+            case=case, actor=walk.team("legal_adviser"), option_id=option.pk, text_=thread["text"]
+        )
+
+
+def _answer_comments(walk: _Walk, case: Case, author: User, threads: list[dict[str, Any]]) -> None:
+    """Reply to and resolve the threads the officials have dealt with (once each)."""
+    for thread in threads:
+        comment = case.comments.get(
+            version=case.version, parent__isnull=True, option__title=thread["option"]
+        )
+        if thread.get("reply") and not comment.replies.exists():
+            comment_reply(case=case, actor=author, comment_id=comment.pk, text_=thread["reply"])
+        if thread.get("resolved") and not comment.is_resolved:
+            comment_resolve(case=case, actor=author, comment_id=comment.pk)
+
+
 def _revise_options(walk: _Walk, case: Case, revision: dict[str, Any]) -> None:
     """Make the changes the officials made in answer to a legal adviser's return."""
     author = walk.user(revision.get("by", walk.plan.team["lead_official"]))
+    _answer_comments(walk, case, author, revision.get("threads", []))
     for change in revision.get("changes", []):
         option = case.options.get(version=case.version, title=change["title"])
         option_update(case=case, actor=author, option_id=option.pk, data=change["data"])
@@ -385,8 +408,9 @@ def _on_options_review(walk: _Walk, case: Case) -> bool:
     plan = walk.plan
     legal = walk.team("legal_adviser")
     if plan.options_return and not _returned(case, Stage.OPTIONS):
+        _comment_on_options(walk, case, plan.options_return.get("threads", []))
         case_services.case_return_options(
-            case=case, actor=legal, comment=plan.options_return["comment"]
+            case=Case.objects.get(pk=case.pk), actor=legal, comment=plan.options_return["comment"]
         )
         return False
     if walk.at_target(case):

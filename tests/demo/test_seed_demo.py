@@ -244,6 +244,12 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(monkeypatch)
         .reviews.filter(stage=Stage.OPTIONS, decision=ReviewDecision.RETURNED)
         .exists()
     )
+    # The legal adviser's comments on two options: one answered and resolved, one still open.
+    threads = cases["venezuela"].comments.filter(parent__isnull=True).order_by("created_at")
+    assert [(t.option is not None, t.is_resolved, t.replies.count()) for t in threads] == [
+        (True, True, 1),
+        (True, False, 0),
+    ]
 
     for case in Case.objects.all():
         _assert_audit_chain_holds(case)
