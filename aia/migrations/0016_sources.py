@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aia', '0013_comments'),
+        ('aia', '0015_notification_comment'),
     ]
 
     operations = [
