@@ -22,6 +22,7 @@ from aia.models import (
     Report,
     Section,
     SecurityEvent,
+    Source,
     Trigger,
     User,
 )
@@ -181,6 +182,37 @@ def comment_get(*, case: Case, comment_id: Any) -> Comment:
     if comment is None:
         raise NotFound("There is no such comment.")
     return comment
+
+
+def source_list(*, case: Case) -> list[Source]:
+    """Return the case's source library, oldest first, each with its ``citations`` (and their
+    section or option) in two queries. The case must come from ``case_get_for_user``."""
+    return list(
+        case.sources.select_related("added_by").prefetch_related(
+            "citations__section", "citations__option"
+        )
+    )
+
+
+def source_get(*, case: Case, source_id: Any) -> Source:
+    """Return a source of the case's library; ``NotFound`` for any other."""
+    source = case.sources.filter(pk=source_id).first() if str(source_id).isdigit() else None
+    if source is None:
+        raise NotFound("There is no such source.")
+    return source
+
+
+def source_cited_list(
+    *, case: Case, section: Section | None = None, option: Option | None = None
+) -> list[Source]:
+    """Return the library sources one section or one option cites, in the order cited."""
+    if section is not None:
+        if section.pk is None:
+            return []
+        cited = case.sources.filter(citations__section=section)
+    else:
+        cited = case.sources.filter(citations__option=option)
+    return list(cited.order_by("citations__cited_at", "citations__pk"))
 
 
 def case_event_list(*, case: Case) -> QuerySet[CaseEvent]:

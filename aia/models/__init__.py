@@ -9,6 +9,7 @@ from aia.models.options import Option, OptionDecision, OptionGap
 from aia.models.reports import Report
 from aia.models.reviews import Dissent, Review
 from aia.models.security import AccessRecord, SecurityEvent
+from aia.models.sources import Citation, Reliability, Source
 from aia.models.submissions import Submission
 from aia.models.triggers import Situation, Trigger
 from aia.models.users import User
@@ -18,6 +19,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseReferenceCounter",
+    "Citation",
     "Comment",
     "Dissent",
     "Notification",
@@ -25,11 +27,13 @@ __all__ = [
     "OptionDecision",
     "OptionGap",
     "OutboxTask",
+    "Reliability",
     "Report",
     "Review",
     "Section",
     "SecurityEvent",
     "Situation",
+    "Source",
     "Submission",
     "Trigger",
     "User",

@@ -129,7 +129,8 @@ class Section(models.Model):
         complete, in page order; ``sources`` when a factor judged present cites none.
 
         The pages ask it of what the user typed as well as of what is saved, so it takes the
-        values rather than the section.
+        values rather than the section. ``cited`` (true when the section cites a source of
+        the case's library) counts as a source, as a source typed on the page does.
         """
         missing = [name for name in cls.REQUIRED_FOR_COMPLETION[kind] if _empty(values.get(name))]
         # A factor judged present needs evidence behind the judgement.
@@ -137,17 +138,23 @@ class Section(models.Model):
             kind == SectionKind.RISK_FACTOR
             and values.get("rating") in (Rating.PRESENT, Rating.PARTIALLY_PRESENT)
             and not values.get("sources")
+            and not values.get("cited")
         ):
             missing.append("sources")
         return missing
+
+    def is_citing(self) -> bool:
+        """Return whether the section cites a source of its case's library."""
+        return self.pk is not None and self.citations.exists()
 
     def compute_status(self) -> str:
         """Return the status the section's content earns (docs/architecture.md, *Assessment
         sections*)."""
         values = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
-        if all(_empty(value) for value in values.values()):
+        cited = self.is_citing()
+        if all(_empty(value) for value in values.values()) and not cited:
             return SectionStatus.NOT_STARTED
-        if self.missing_for_completion(self.kind, values):
+        if self.missing_for_completion(self.kind, {**values, "cited": cited}):
             return SectionStatus.IN_PROGRESS
         return SectionStatus.COMPLETE
 

@@ -246,6 +246,9 @@ class EventType(models.TextChoices):
     COMMENT_ADDED = "comment_added", "Comment added"
     COMMENT_REPLIED = "comment_replied", "Reply to a comment"
     COMMENT_RESOLVED = "comment_resolved", "Comment resolved"
+    SOURCE_ADDED = "source_added", "Source added to the library"
+    SOURCE_CITED = "source_cited", "Source cited"
+    SOURCE_UNCITED = "source_uncited", "Source no longer cited"
     REPORT_QUEUED = "report_queued", "Report queued"
     REPORT_RENDERED = "report_rendered", "Report rendered"
     REPORT_FAILED = "report_failed", "Report rendering failed"
@@ -262,4 +265,6 @@ CONTENT_EVENT_TYPES = (
     EventType.OPTION_UPDATED,
     EventType.OPTION_WITHDRAWN,
     EventType.OPTION_GAP_RECORDED,
+    EventType.SOURCE_CITED,
+    EventType.SOURCE_UNCITED,
 )

@@ -38,6 +38,7 @@ class AccessRecord(AppendOnlyModel):
         REPORT_VIEWED = "report_viewed", "Report opened"
         REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
         REPORT_PREVIEWED = "report_previewed", "Draft report previewed"
+        SOURCE_DOWNLOADED = "source_downloaded", "Source file downloaded"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("aia.Case", on_delete=models.PROTECT, related_name="access_records")

@@ -224,6 +224,9 @@ def _sources(s: dict[str, Any]) -> list[dict[str, Any]]:
     places[s["uk_footprint"]["code"]] = "UK footprint"
     for dimension in s["dimensions"]:
         places[dimension["code"]] = dimension["title"]
+    for option in s["options"]:
+        # Numbered by _option_groups, which report_context runs first.
+        places[f"option:{option['id']}"] = f"O{option.get('number', '')}: {option['title']}"
     return [
         {
             **source,

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from aia.canonical import sha256_of
@@ -21,7 +22,19 @@ from aia.framework import (
     Framework,
     get_framework,
 )
-from aia.models import Case, CaseEvent, Comment, Dissent, Review, Situation, Trigger, User
+from aia.models import (
+    Case,
+    CaseEvent,
+    Citation,
+    Comment,
+    Dissent,
+    Reliability,
+    Review,
+    Situation,
+    Source,
+    Trigger,
+    User,
+)
 from aia.models.choices import (
     Capacity,
     CaseState,
@@ -82,7 +95,7 @@ def build_snapshot(case: Case) -> dict[str, Any]:
         "comments": build_comments(framework, data.comments, people),
         "sign_off": build_sign_off(case, reviews, people, data.assessment, data.options),
         "audit": build_audit(case, data.events),
-        "sources": build_sources(triggers, sections),
+        "sources": build_sources(triggers, sections, data.library),
     }
 
 
@@ -100,6 +113,8 @@ class ReportData:
     reviews: list[Review]
     dissents: list[Dissent]
     comments: list[Comment]
+    # The case's library sources cited in the current version, each with those citations.
+    library: list[Source]
     # Every user the report names, by id.
     users: dict[int, User]
     # The canonical content that the reviews approved and the sign-off hashes cover.
@@ -127,6 +142,7 @@ def load_report_data(case: Case) -> ReportData:
     }
     users = User.objects.filter(pk__in={i for i in user_ids if i})
     return ReportData(
+        library=_library(case),
         situation=case.situation,
         officials=officials,
         triggers=list(case.triggers.order_by("finding_date", "received_at")),
@@ -138,6 +154,20 @@ def load_report_data(case: Case) -> ReportData:
         assessment=assessment_content(case),
         options=options_content(case),
     )
+
+
+def _library(case: Case) -> list[Source]:
+    """Return the library sources the current version cites, each with ``cited`` (its
+    citations in this version, by section code or option id), in two queries."""
+    citations = Prefetch(
+        "citations",
+        queryset=Citation.objects.filter(
+            Q(section__version=case.version) | Q(option__version=case.version)
+        ).select_related("section", "option"),
+        to_attr="cited",
+    )
+    sources = case.sources.prefetch_related(citations).order_by("added_at", "pk")
+    return [source for source in sources if source.cited]
 
 
 # ------------------------------------------------------------------------------
@@ -480,17 +510,22 @@ def build_audit(case: Case, events: list[CaseEvent]) -> dict[str, Any]:
 
 
 def build_sources(
-    triggers: list[dict[str, Any]], sections: dict[str, dict[str, Any]]
+    triggers: list[dict[str, Any]],
+    sections: dict[str, dict[str, Any]],
+    library: list[Source] = (),
 ) -> list[dict[str, Any]]:
-    """Return every source cited, once each (by URL, else title), with where it is cited.
+    """Return every source cited, once each, with where it is cited.
 
-    ``triggers`` are the built triggers; sources keep the order they are first cited in.
+    A source typed on a section is known by its URL, else its title; a library source is
+    one source however often it is cited, with its reliability and, for a file, its SHA-256.
+    An option's place is ``option:<id>``. ``triggers`` are the built triggers; sources keep
+    the order they are first cited in, the library's after the typed ones.
     """
     sources: list[dict[str, Any]] = []
     by_key: dict[str, dict[str, Any]] = {}
 
-    def cite(source: dict[str, Any], where: str) -> None:
-        key = source.get("url") or f"title:{source.get('title')}"
+    def cite(source: dict[str, Any], where: str, key: str = "") -> None:
+        key = key or source.get("url") or f"title:{source.get('title')}"
         if key not in by_key:
             by_key[key] = {**source, "cited_in": []}
             sources.append(by_key[key])
@@ -510,7 +545,32 @@ def build_sources(
     for code in (SCOPE, *RISK_FACTOR_CODES, FOOTPRINT, *DIMENSION_CODES):
         for source in sections.get(code, {}).get("sources", []):
             cite(source, code)
+    codes = (SCOPE, *RISK_FACTOR_CODES, FOOTPRINT, *DIMENSION_CODES)
+    order = {code: index for index, code in enumerate(codes)}
+    for source in library:
+        places = sorted(
+            (c.section.code if c.section_id else f"option:{c.option.copied_from_id or c.option_id}")
+            for c in source.cited
+        )
+        places.sort(key=lambda place: (place.startswith("option:"), order.get(place, len(codes))))
+        for place in places:
+            cite(_library_entry(source), place, key=f"library:{source.pk}")
     return sources
+
+
+def _library_entry(source: Source) -> dict[str, Any]:
+    return {
+        "title": source.title,
+        "url": source.url,
+        "date": source.published_on.isoformat() if source.published_on else "",
+        "library": True,
+        "author": source.author,
+        "reliability": source.reliability,
+        "reliability_label": _label(Reliability, source.reliability),
+        "file_name": source.file_name,
+        "size": source.size,
+        "sha256": source.sha256,
+    }
 
 
 def _person(user: User | None, role: str = "") -> dict[str, Any] | None:

@@ -663,6 +663,8 @@ class SectionEditor:
     def __init__(self, form: SectionForm, formset: forms.BaseFormSet) -> None:
         self.form = form
         self.formset = formset
+        # Whether the section cites a source of the case's library, which counts as a source.
+        self.cited = False
 
     @classmethod
     def unbound(
@@ -736,7 +738,7 @@ class SectionEditor:
         """Put what the section still needs to be complete on its fields, unless they already
         have an error; return the summary entry for the sources it needs, if any."""
         entries = []
-        for need in completion_needs(self.form.definition.kind, data):
+        for need in completion_needs(self.form.definition.kind, {**data, "cited": self.cited}):
             message = f"To complete this section, {need['text'][0].lower()}{need['text'][1:]}"
             if need["field"] in self.form.fields:
                 if need["field"] not in self.form.errors:

@@ -14,6 +14,7 @@ from aia.web.views import (
     search,
     sections,
     sign_off,
+    sources,
     triggers,
 )
 
@@ -60,6 +61,13 @@ urlpatterns = [
         f"{CASE}comments/<int:comment_id>/resolve/",
         comments.comment_resolve_view,
         name="comment-resolve",
+    ),
+    path(f"{CASE}sources/", sources.source_library, name="sources"),
+    path(f"{CASE}sources/new/", sources.source_new, name="source-new"),
+    path(f"{CASE}sources/cite/", sources.source_cite_view, name="source-cite"),
+    path(f"{CASE}sources/<int:source_id>/file/", sources.source_file, name="source-file"),
+    path(
+        f"{CASE}sources/<int:source_id>/uncite/", sources.source_uncite_view, name="source-uncite"
     ),
     path(f"{CASE}review/", reviews.review, name="review"),
     path(f"{CASE}sign-off/", sign_off.sign_off, name="sign-off"),

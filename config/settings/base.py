@@ -398,6 +398,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="aia-noreply@localhost")
 # records it. With false, such a trigger is refused (which tells the poster that the situation
 # has a case they may not see).
 AIA_INTAKE_JOIN_UNSEEN_CASES = env.bool("AIA_INTAKE_JOIN_UNSEEN_CASES", default=True)
+# The largest file a case's source library accepts (aia.uploads), in bytes: 20 MiB.
+AIA_SOURCE_MAX_BYTES = env.int("AIA_SOURCE_MAX_BYTES", default=20 * 1024 * 1024)
 # Serve GET /api/v1/_bench/ping/, the bare endpoint bench/api_bench.py compares against.
 AIA_BENCH_ENDPOINTS = env.bool("AIA_BENCH_ENDPOINTS", default=False)
 

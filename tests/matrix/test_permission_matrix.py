@@ -188,6 +188,7 @@ WEB_TARGETS = [
     page("access log", "web:access-log", _case("web:access-log"), oracle.read_access_log),
     # The case page shows the latest audit entries; the audit trail page shows them all.
     page("audit trail", "web:audit-trail", _case("web:audit-trail"), oracle.read),
+    page("source library", "web:sources", _case("web:sources"), oracle.read),
     page("review", "web:review", _case("web:review"), oracle.review_page),
     page("sign-off", "web:sign-off", _case("web:sign-off"), _transition("sign_off"), "sign_off"),
     # ASSUMPTION: the DRAFT preview shows the case's current content, which whoever sees the
@@ -332,6 +333,12 @@ NOT_IN_MATRIX = {
     "web:comment-new": "tests/services/test_comments.py and tests/web/test_comments.py",
     "web:comment-reply": "tests/services/test_comments.py and tests/web/test_comments.py",
     "web:comment-resolve": "tests/services/test_comments.py and tests/web/test_comments.py",
+    # Adding, citing and downloading need a source in the world; who may, in which states, and
+    # the 404 for a case one may not see are in tests/services/ and tests/web/test_sources.py.
+    **{
+        f"web:source-{name}": "tests/services/test_sources.py and tests/web/test_sources.py"
+        for name in ("new", "cite", "uncite", "file")
+    },
 }
 
 

@@ -9,9 +9,9 @@ from tests.factories import case_in_state
 
 pytestmark = pytest.mark.django_db
 
-# Situation, officials, reviews, dissents, comments, users, triggers, events, sections,
-# options, gaps.
-QUERIES = 11
+# Situation, officials, reviews, dissents, comments, library sources (their citations in one
+# more, when there are any), users, triggers, events, sections, options, gaps.
+QUERIES = 12
 
 
 def test_the_snapshot_queries_only_in_its_loader(team, django_assert_num_queries):

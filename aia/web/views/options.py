@@ -23,6 +23,7 @@ from aia.web import selectors as web_selectors
 from aia.web.comments import comment_context
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import OptionForm, OptionGapForm, OptionWithdrawForm
+from aia.web.sources import cited_context
 from aia.web.submissions import submission_token, submit_once
 from aia.wording import state_phrase
 
@@ -133,6 +134,7 @@ def option_edit(request: HttpRequest, case_id: Any, option_id: Any = None) -> Ht
                 "option": option,
                 "refusal": refusal,
                 **comment_context(request, case, option=option),
+                **cited_context(request, case, option=option),
             },
         )
     initial = OptionForm.initial_for(option) if option else None
@@ -172,6 +174,7 @@ def option_edit(request: HttpRequest, case_id: Any, option_id: Any = None) -> Ht
                 form, messages=[m for ms in unplaced.values() for m in ms]
             ),
             **(comment_context(request, case, option=option) if option else {}),
+            **(cited_context(request, case, option=option) if option else {}),
         },
         status=400 if request.method == "POST" else 200,
     )

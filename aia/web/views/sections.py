@@ -34,6 +34,7 @@ from aia.web.comments import comment_context
 from aia.web.diff import SECTION_FIELDS, TEXT_FIELDS, display
 from aia.web.errors import web_view
 from aia.web.forms import SectionEditor, completion_needs, need_href
+from aia.web.sources import cited_context
 from aia.wording import states_phrase
 
 
@@ -65,6 +66,7 @@ def _save(
     """Save what the user typed as a draft, then go where the button they pressed leads."""
     add_row = "add_source" in request.POST
     editor = SectionEditor.bound(request.POST, definition=definition, add_row=add_row)
+    editor.cited = section.is_citing()
     # A form always sends the revision it was read at; without one the last save wins.
     revision = request.POST.get("revision")
     typed: dict[str, Any] = {}
@@ -108,7 +110,7 @@ def _save(
 def _saved_message(definition: SectionDefinition, section: Section) -> str:
     if section.status == SectionStatus.COMPLETE:
         return f"{definition.title}: saved."
-    needs = completion_needs(section.kind, section.content())
+    needs = completion_needs(section.kind, {**section.content(), "cited": section.is_citing()})
     still = "; ".join(need["text"][0].lower() + need["text"][1:] for need in needs)
     return (
         f"{definition.title}: your changes were saved as a draft; the section is not "
@@ -160,11 +162,13 @@ def _render(
     may_edit = permissions.can_edit_content(case, user)
     previous, following = _neighbours(section.code)
     states = states_phrase(EDITING_STATES[section.kind])
+    cited = cited_context(request, case, section=section)
     needs = []
     if section.status == SectionStatus.IN_PROGRESS:
+        values = {**section.content(), "cited": bool(cited["cited_sources"])}
         needs = [
             {"href": need_href(editor.form, need["field"]), "text": need["text"]}
-            for need in completion_needs(section.kind, section.content())
+            for need in completion_needs(section.kind, values)
         ]
     return render(
         request,
@@ -184,6 +188,7 @@ def _render(
             "previous_code": previous,
             "next_code": following,
             **comment_context(request, case, section=section),
+            **cited,
             **extra,
         },
         status=status,
