@@ -77,8 +77,12 @@ start_services() {
 
 pytest_postgres() {
     # --durations: the slowest tests, so that a run near CI's 30 minutes says where they go.
+    # -n: pytest-xdist workers, one per core by default (AIA_TEST_WORKERS overrides, 0 = none);
+    # each has its own test database, and tests/conftest.py keeps the tests that share Redis,
+    # the browser or the compose stack on one of them (--dist loadgroup).
     DATABASE_URL=$AIA_DATABASE_URL TEST_REDIS_URL=$AIA_REDIS_URL \
-        python -m pytest --durations=25 "${PYTEST_EXTRA[@]}"
+        python -m pytest --durations=25 -n "${AIA_TEST_WORKERS:-$(nproc)}" --dist loadgroup \
+        "${PYTEST_EXTRA[@]}"
 }
 
 pytest_smoke_sqlite() {

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from tests import tools
@@ -5,6 +7,43 @@ from tests.factories import Team, make_team, restore_permissions_and_roles
 
 # A test that needs a missing tool is skipped, or fails with CI=true (tests/tools.py).
 pytest_runtest_setup = tools.pytest_runtest_setup
+
+
+# Tests that share something beyond their own test database (the one Redis server, the compose
+# stack, the browser, the SMTP catcher) run on one pytest-xdist worker, one after another; the
+# rest, the permission matrix above all, are spread over the workers. `make test` runs two.
+SHARED_OUTSIDE_THE_DATABASE = ("e2e", "integration", "messaging", "deployment")
+SHARED_MODULES = ("test_health.py", "test_tools.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        part = item.path.relative_to(here).parts
+        if part[0] in SHARED_OUTSIDE_THE_DATABASE or part[0] in SHARED_MODULES:
+            item.add_marker(pytest.mark.xdist_group("shared"))
+
+
+# The permission matrix's size, printed in the terminal summary of every run that includes it.
+# Its tests attach the line to their report, which pytest-xdist carries from the worker that ran
+# them back to the process that prints the summary (a worker's own summary is never shown).
+MATRIX_SUMMARY = "permission matrix summary"
+_matrix_summaries: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _matrix_summaries.extend(
+            value for name, value in report.user_properties if name == MATRIX_SUMMARY
+        )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _matrix_summaries:
+        terminalreporter.write_sep("-", "permission matrix")
+        for line in _matrix_summaries:
+            terminalreporter.write_line(line)
 
 
 def pytest_configure(config):

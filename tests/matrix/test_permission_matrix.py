@@ -44,6 +44,7 @@ from aia.services import cases as case_services
 from aia.services.assessment import section_update
 from aia.services.options import option_create
 from aia.workflow import transition_table
+from tests.conftest import MATRIX_SUMMARY
 from tests.factories import (
     PASSWORD,
     Team,
@@ -58,7 +59,6 @@ from tests.factories import (
     walk,
 )
 from tests.matrix import oracle
-from tests.matrix.conftest import MATRIX_SUMMARY
 from tests.matrix.oracle import PERSONAS, STATES, Persona
 
 # Not a smoke test: the PostgreSQL run covers it; the SQLite smoke run stays quick.
@@ -675,7 +675,7 @@ def test_permission_matrix(team, client_for, api_for, caplog, request):
         + f". Built in {built - started:.1f}s, ran in {finished - built:.1f}s "
         f"({' + '.join(took)}); {len(mismatches)} cells differ."
     )
-    request.config.stash.setdefault(MATRIX_SUMMARY, []).append(summary)
+    request.node.user_properties.append((MATRIX_SUMMARY, summary))
     if mismatches:
         pytest.fail(
             f"{len(mismatches)} of {total} cells differ from tests/matrix/oracle.py:"
@@ -745,9 +745,12 @@ def test_intake_matrix(team, api_for, caplog, request):
                             )
                             mismatches.append((*cell.row(), want, got))
             transaction.set_rollback(True)
-    request.config.stash.setdefault(MATRIX_SUMMARY, []).append(
-        f"intake: {cells} cells ({len(PERSONAS)} personas x cleared or not x {len(worlds)} "
-        f"states x {len(oracle.INTAKE_KINDS)} kinds); {len(mismatches)} differ."
+    request.node.user_properties.append(
+        (
+            MATRIX_SUMMARY,
+            f"intake: {cells} cells ({len(PERSONAS)} personas x cleared or not x {len(worlds)} "
+            f"states x {len(oracle.INTAKE_KINDS)} kinds); {len(mismatches)} differ.",
+        )
     )
     if mismatches:
         pytest.fail(
