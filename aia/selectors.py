@@ -233,7 +233,7 @@ def trigger_list_for_user(
 
 
 def report_list(*, case: Case) -> QuerySet[Report]:
-    return case.reports.select_related("signed_off_by").order_by("-number")
+    return case.reports.select_related("signed_off_by", "superseded_by").order_by("-number")
 
 
 def report_get_for_user(*, user: User, report_id: Any) -> Report:

@@ -33,6 +33,9 @@ def report_create_for_sign_off(*, case: Case, actor: User) -> Report:
 
     snapshot = build_snapshot(case)
     number = case.reports.count() + 1
+    # The report a revision or a reopening superseded, if any, is superseded by this one.
+    previous = case.reports.filter(superseded_at__isnull=False, superseded_by__isnull=True)
+    replaced = list(previous.values_list("number", flat=True))
     report = Report.objects.create(
         case=case,
         number=number,
@@ -43,12 +46,11 @@ def report_create_for_sign_off(*, case: Case, actor: User) -> Report:
         created_at=timezone.now(),
         signed_off_by=actor,
     )
-    case_event_record(
-        case=case,
-        actor=actor,
-        type=EventType.REPORT_QUEUED,
-        details={"report": str(report.pk), "number": number, "snapshot_hash": report.snapshot_hash},
-    )
+    previous.update(superseded_by=report)
+    details = {"report": str(report.pk), "number": number, "snapshot_hash": report.snapshot_hash}
+    if replaced:
+        details["supersedes"] = replaced
+    case_event_record(case=case, actor=actor, type=EventType.REPORT_QUEUED, details=details)
     _queue_render(report)
     return report
 

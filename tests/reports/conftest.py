@@ -16,6 +16,7 @@ from aia.models.choices import ReportStatus
 from tests.factories import make_team, restore_permissions_and_roles
 from tests.reports.builders import hostile_content, walk_to_signed_off
 from tests.reports.pdf import PageText, read_pages
+from tests.web.conftest import client_for  # noqa: F401 - a fixture, used by name
 
 
 @dataclass

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from aia.models.choices import CaseState
+from aia.models.choices import CaseState, EventType
 from aia.services import cases as case_services
-from tests.factories import case_in_state, committing
+from tests.factories import PASSWORD, case_in_state, committing
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,25 @@ def test_a_superseded_report_says_so(team):
     output = _verify(Path(report.pdf.path))
     assert "MATCH" in output
     assert "Superseded: yes, on " in output
+
+
+def test_the_report_that_replaces_a_superseded_one_is_named(team, client_for):
+    case = case_in_state(team, CaseState.WITH_MINISTER)
+    first = case.reports.get()
+    with committing():
+        case_services.case_request_revision(
+            case=case, actor=team.minister, comment="Add the partners' positions."
+        )
+    with committing():
+        case_services.case_submit_options(case=case, actor=team.lead)
+        case_services.case_approve_options(case=case, actor=team.legal, comment="")
+        case_services.case_sign_off(case=case, actor=team.sro, password=PASSWORD)
+    first.refresh_from_db()
+    second = case.reports.get(number=2)
+    assert first.superseded_by == second
+    assert "Superseded: yes, on " in _verify(Path(first.pdf.path))
+    assert " by report 2" in _verify(Path(first.pdf.path))
+    queued = case.events.filter(type=EventType.REPORT_QUEUED).order_by("sequence").last()
+    assert queued.details["supersedes"] == [1]
+    page = client_for(team.sro).get(f"/cases/{case.pk}/").content.decode()
+    assert "by report 2, " in page.split('id="superseded-1"')[1][:80]
