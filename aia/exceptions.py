@@ -43,3 +43,24 @@ class Conflict(ApplicationError):
     """The case's state or a guard forbids the action now."""
 
     status_code = 409
+
+
+class StoredFileChanged(ApplicationError):
+    """A stored file no longer matches the SHA-256 recorded when it was stored (or is gone).
+
+    Our fault, not the user's (500), but said in words: which file, and that it was not sent.
+    """
+
+    status_code = 500
+
+    def __init__(self, what: str, name: str, *, missing: bool = False):
+        problem = (
+            "is missing from storage"
+            if missing
+            else ("does not match the SHA-256 recorded when it was stored")
+        )
+        super().__init__(
+            f"{what} {problem}, so it has not been sent. The error has been logged; "
+            "ask the service's administrators to restore the file from a backup.",
+            {"file": name},
+        )

@@ -72,6 +72,11 @@ _DESCRIPTIONS = {
     413: (ErrorSerializer, "The request body is larger than the server accepts."),
     415: (ErrorSerializer, "The body is not `application/json`."),
     429: (ThrottledErrorSerializer, "Too many requests; `extra.retry_after` says when to retry."),
+    500: (
+        ErrorSerializer,
+        "The stored file is missing or no longer matches the SHA-256 recorded when it was "
+        "stored, so it was not sent; `extra.file` names it.",
+    ),
 }
 
 # What every authenticated endpoint can answer, and what a JSON body adds.

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from aia.exceptions import Conflict, InvalidInput, NotFound, PermissionRefused
+from aia.exceptions import Conflict, InvalidInput, NotFound, PermissionRefused, StoredFileChanged
 
 
 def _case_url(kwargs: dict[str, Any]) -> str | None:
@@ -35,6 +35,8 @@ def render_error(
         template, status = "aia/web/409.html", 409
     elif isinstance(error, InvalidInput):
         template, status = "aia/web/400.html", 400
+    elif isinstance(error, StoredFileChanged):
+        template, status = "aia/web/stored_file_changed.html", 500
     else:
         template, status = "aia/web/404.html", 404
     message = getattr(error, "message", "") if status != 404 else ""
@@ -50,7 +52,7 @@ def web_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
-        except (NotFound, PermissionRefused, Conflict, InvalidInput) as error:
+        except (NotFound, PermissionRefused, Conflict, InvalidInput, StoredFileChanged) as error:
             return render_error(request, error, case_url=_case_url(kwargs))
 
     return login_required(wrapper)

@@ -13,6 +13,7 @@ from aia.api.views.base import ApiView
 from aia.models import Report
 from aia.models.choices import ReportStatus
 from aia.services.reports import report_download_record
+from aia.stored_files import report_file_open
 
 
 class ReportSerializer(serializers.Serializer):
@@ -86,7 +87,7 @@ class ReportPdfApi(ApiView):
                 )
                 for media_type in PDF_MEDIA_TYPES
             },
-            **errors(403, 409, *READ_ERRORS),
+            **errors(403, 409, 500, *READ_ERRORS),
         },
     )
     def get(self, request: Request, report_id) -> FileResponse:
@@ -95,7 +96,7 @@ class ReportPdfApi(ApiView):
         # The PDF unless the client prefers bytes, whatever else it asks for.
         media_type = request.get_preferred_type(PDF_MEDIA_TYPES) or PDF_MEDIA_TYPES[0]
         response = FileResponse(
-            report.pdf.open("rb"),
+            report_file_open(report),
             as_attachment=True,
             filename=f"{report.case.reference}-report-{report.number}.pdf",
             content_type=media_type,

@@ -20,6 +20,7 @@ from aia.services.cases import case_record_decision, case_sign_off
 from aia.services.reports import report_download_record
 from aia.services.security import user_reauthenticate
 from aia.services.transitions import TRANSITIONS
+from aia.stored_files import report_file_open
 from aia.web import selectors as web_selectors
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import DecisionForm, SignOffForm
@@ -151,7 +152,7 @@ def _report_file(request: HttpRequest, report_id: Any, *, attachment: bool) -> F
     report = selectors.report_get_for_user(user=request.user, report_id=report_id)
     report_download_record(report=report, actor=request.user)
     response = FileResponse(
-        report.pdf.open("rb"),
+        report_file_open(report),
         as_attachment=attachment,
         filename=f"{report.case.reference}-report-{report.number}.pdf",
         content_type="application/pdf",

@@ -21,6 +21,7 @@ from aia.services.sources import (
     source_cite,
     source_uncite,
 )
+from aia.stored_files import stored_file_open
 from aia.uploads import RawUploadNames
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.sources import LibrarySourceForm, may_add_source
@@ -125,7 +126,9 @@ def source_file(request: HttpRequest, case_id: Any, source_id: Any) -> HttpRespo
         user=request.user, case=case, what=AccessRecord.What.SOURCE_DOWNLOADED, request=request
     )
     response = FileResponse(
-        source.file.open("rb"),
+        stored_file_open(
+            source.file, sha256=source.sha256, what=f"The file of source {source.title!r}"
+        ),
         as_attachment=True,
         filename=source.file_name,
         content_type=source.content_type or "application/octet-stream",
