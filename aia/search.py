@@ -1,13 +1,18 @@
 """Finding a case by what people remember of it: its reference, situation, country, a warning's
-reference or title, or words in its sections and options.
+reference or title, or words in its sections, options and comments.
 
 PostgreSQL answers with full-text search (English stemming, ranked, highlighted by the
 database); SQLite, used on developers' machines, answers with a plain case-insensitive
-"contains" over the same fields, unranked. The vectors are computed in the query rather than
-stored: nothing to keep up to date when a section is saved, and the search runs only over the
-cases the need-to-know filter has already narrowed to.
+"contains" over the same fields, unranked. Each kind of row is matched on its own words
+(``_vector``), and PostgreSQL keeps a GIN index on exactly that expression for each
+(migration ``0014_search_indexes``): the database updates the index in the same transaction
+as any write of the text, whichever code path makes it, so nothing here or in the services
+has to remember to refresh a stored vector. The index and ``_vector`` must stay the same
+expression, or the database stops using the index (``tests/web/test_search.py`` checks).
 
 Callers pass cases that came through ``aia.selectors``; nothing here decides who may see what.
+Comments are searched with the case because whoever may see a case reads all its comments
+(``selectors.comment_thread_list``); like sections and options, only the current version's.
 
 Snippets come back as safe HTML built one way for both databases: the text is marked with two
 private-use characters around each hit, escaped whole, and only then are well-formed pairs of
@@ -19,23 +24,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connections
-from django.db.models import (
-    F,
-    FloatField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    TextField,
-    Value,
-)
-from django.db.models.functions import Coalesce, Concat
+from django.db import connections, models
+from django.db.models import F, FloatField, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from aia.framework import get_framework
-from aia.models import Case, Option, Section, Trigger
+from aia.models import Case, Comment, Option, Section, Situation, Trigger
 from aia.models.choices import OptionCategory
 
 CONFIG = "english"
@@ -47,10 +43,12 @@ START, STOP = "\ue000", "\ue001"
 _PAIR = re.compile(f"{START}([^{START}{STOP}]*){STOP}")
 
 # The words of each kind of row that are searched.
-CASE_FIELDS = ("reference", "title", "situation__name", "situation__country_code")
+CASE_FIELDS = ("reference", "title")
+SITUATION_FIELDS = ("name", "country_code")
 SECTION_FIELDS = ("analysis", "key_evidence", "groups_at_risk", "likely_perpetrators")
 OPTION_FIELDS = ("title", "description", "target_actors", "mitigation", "rationale")
 TRIGGER_FIELDS = ("reference", "title")
+COMMENT_FIELDS = ("text",)
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def _vector(fields: tuple[str, ...], weight: str) -> SearchVector:
 
 
 def _documents(model, fields: tuple[str, ...], weight: str, search: SearchQuery, **scope):
-    """The rows of ``model`` whose words match, each with its document."""
+    """The rows of ``model`` whose words match (through the row's GIN index)."""
     return (
         model.objects.filter(**scope)
         .annotate(document=_vector(fields, weight))
@@ -94,39 +92,41 @@ def _documents(model, fields: tuple[str, ...], weight: str, search: SearchQuery,
     )
 
 
-def _best_rank(rows: QuerySet, search: SearchQuery) -> Coalesce:
-    """The rank of the case's best-matching row; null when none matches."""
-    best = (
-        rows.filter(case=OuterRef("pk"))
-        .annotate(rank=SearchRank(F("document"), search))
-        .order_by("-rank")
-        .values("rank")[:1]
-    )
-    return Coalesce(Subquery(best, output_field=FloatField()), Value(0.0))
-
-
 def _ranked(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
-    """Match each kind of row once (a semi-join each), then rank only the cases that matched."""
+    """Match each kind of row once, through its index (an uncorrelated semi-join each, which
+    PostgreSQL runs once and hashes), then rank only the cases that matched.
+
+    The rank is the full-text rank of the case's own reference, title and situation, plus a
+    fixed weight for each other kind of row that matched: a warning counts as much as the
+    rank gives a B-weighted word, a section, option or comment as much as a D-weighted one.
+    Ranking each section's own text instead meant reading and parsing every section of every
+    matching case, and with a common word that is thousands of rows for one page of twenty.
+    """
     search = SearchQuery(query, config=CONFIG, search_type="websearch")
     current = {"version": F("case__version")}
+    own = _documents(Case, CASE_FIELDS, "A", search).values("pk")
+    situations = _documents(Situation, SITUATION_FIELDS, "A", search).values("pk")
     rows = [
-        _documents(Trigger, TRIGGER_FIELDS, "B", search),
-        _documents(Section, SECTION_FIELDS, "D", search, **current),
-        _documents(Option, OPTION_FIELDS, "D", search, **current),
+        (_documents(Trigger, TRIGGER_FIELDS, "B", search), 0.4),
+        (_documents(Section, SECTION_FIELDS, "D", search, **current), 0.1),
+        (_documents(Option, OPTION_FIELDS, "D", search, **current), 0.1),
+        (_documents(Comment, COMMENT_FIELDS, "D", search, **current), 0.1),
     ]
     # A country code such as "IN" is an English stop word: exact matches are checked as such.
-    matches = Q(search_document=search)
+    matches = Q(pk__in=own) | Q(situation__in=situations)
     matches |= Q(reference__iexact=query) | Q(situation__country_code__iexact=query)
-    for matching in rows:
-        matches |= Q(pk__in=matching.values("case_id"))
-    rank = SearchRank(F("search_document"), search)
-    for matching in rows:
-        rank += _best_rank(matching, search)
-    return (
-        cases.annotate(search_document=_vector(CASE_FIELDS, "A"))
-        .filter(matches)
-        .annotate(search_rank=rank)
-        .order_by("-search_rank", "-opened_at")
+    whole = CASE_FIELDS + tuple(f"situation__{field}" for field in SITUATION_FIELDS)
+    rank = SearchRank(_vector(whole, "A"), search)
+    for matching, weight in rows:
+        ids = matching.values("case_id")
+        matches |= Q(pk__in=ids)
+        rank += _weight_if(ids, weight)
+    return cases.filter(matches).annotate(search_rank=rank).order_by("-search_rank", "-opened_at")
+
+
+def _weight_if(ids: QuerySet, weight: float) -> models.Case:
+    return models.Case(
+        When(pk__in=ids, then=Value(weight)), default=Value(0.0), output_field=FloatField()
     )
 
 
@@ -141,11 +141,14 @@ def _contains(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     current = {"version": F("case__version")}
     sections = Section.objects.filter(_contains_q(SECTION_FIELDS, query), **current)
     options = Option.objects.filter(_contains_q(OPTION_FIELDS, query), **current)
+    comments = Comment.objects.filter(_contains_q(COMMENT_FIELDS, query), **current)
     triggers = Trigger.objects.filter(_contains_q(TRIGGER_FIELDS, query))
     return cases.filter(
         _contains_q(CASE_FIELDS, query)
+        | _contains_q(SITUATION_FIELDS, query, prefix="situation__")
         | Q(pk__in=sections.values("case_id"))
         | Q(pk__in=options.values("case_id"))
+        | Q(pk__in=comments.values("case_id"))
         | Q(pk__in=triggers.values("case_id"))
     )
 
@@ -154,7 +157,7 @@ def _contains(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
 # Where each case matched
 # ------------------------------------------------------------------------------
 def matches_for(cases: list[Case], query: str, *, full_text: bool) -> dict[object, list[Match]]:
-    """Return where each of the cases matched, best first: three queries whatever the number
+    """Return where each of the cases matched, best first: four queries whatever the number
     of cases (the cases' own fields were read with them)."""
     found: dict[object, list[Match]] = defaultdict(list)
     for case in cases:
@@ -165,6 +168,11 @@ def matches_for(cases: list[Case], query: str, *, full_text: bool) -> dict[objec
         (Trigger.objects.filter(case_id__in=ids), TRIGGER_FIELDS, _trigger_where),
         (Section.objects.filter(case_id__in=ids, **current), SECTION_FIELDS, _section_where),
         (Option.objects.filter(case_id__in=ids, **current), OPTION_FIELDS, _option_where),
+        (
+            Comment.objects.filter(case_id__in=ids, **current).select_related("section", "option"),
+            COMMENT_FIELDS,
+            _comment_where,
+        ),
     ]
     snippets = _headlines if full_text else _contained
     for queryset, fields, where in rows:
@@ -179,6 +187,12 @@ def _section_where(row: Section) -> str:
 
 def _option_where(row: Option) -> str:
     return f"{OptionCategory(row.category).label} option: {row.title}"
+
+
+def _comment_where(row: Comment) -> str:
+    if row.section_id:
+        return f"Comment on section: {get_framework().section(row.section.code).title}"
+    return f"Comment on option: {row.option.title}"
 
 
 def _trigger_where(row: Trigger) -> str:
@@ -203,7 +217,8 @@ def _case_field_matches(case: Case, query: str) -> list[Match]:
 
 def _headlines(queryset: QuerySet, fields: tuple[str, ...], query: str):
     search = SearchQuery(query, config=CONFIG, search_type="websearch")
-    text = Concat(*_joined(fields), output_field=TextField())
+    joined = _joined(fields)
+    text = Concat(*joined, output_field=TextField()) if len(joined) > 1 else joined[0]
     rows = (
         queryset.annotate(document=_vector(fields, "D"))
         .filter(document=search)

@@ -19,12 +19,17 @@ through ``api_for`` (tests/web and tests/api), so the matrix signs in as the app
 Who contributed to a stage is a dimension too, where it decides (``oracle.CONTRIBUTING``): in
 each four-eyes state, cases in which the legal adviser and the SRO, officials on the case as
 well, edited the assessment or the options, against the four-eyes transitions.
+
+Search is checked in the same run at the cost of one request per persona and clearance: every
+case carries a shared word and one of its own, and searching the shared word must name each
+case exactly when ``oracle.sees`` says the persona sees it (``search_mismatches``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -38,7 +43,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from aia.api.views.sections import SECTION_APIS
-from aia.models import Case, User
+from aia.models import Case, Section, Trigger, User
 from aia.models.choices import CaseState, Marking, Role
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
@@ -449,6 +454,60 @@ def all_cases_sro() -> User:
 
 
 # ------------------------------------------------------------------------------
+# Search: one search per persona and clearance finds exactly the cases the persona sees
+# ------------------------------------------------------------------------------
+SEARCH_WORD = "qzmatrixmark"
+
+
+def plant_search_words(worlds: list[World]) -> dict[str, str]:
+    """Write into each world's case the word every one of them shares and a word of its own;
+    return each state's own word.
+
+    The words go into the scope section's analysis, or, for a case that has no sections (its
+    team was never named), its warning's title. They are written straight to the rows: a
+    finished case's sections can no longer be edited through the services, and what is
+    checked here is who finds the words, not how they were written.
+    """
+    words = {}
+    for world in worlds:
+        words[world.state] = f"qz{world.state.replace('_', '')}mark"
+        text = f"Seen near {SEARCH_WORD} and {words[world.state]}."
+        case = Case.objects.get(pk=world.case_id)
+        section = Section.objects.filter(case=case, version=case.version, code="scope")
+        if not section.update(analysis=text):
+            Trigger.objects.filter(case=case).update(title=text)
+    return words
+
+
+def search_mismatches(clients, worlds, words, cleared: bool) -> tuple[int, list]:
+    """Search the shared word as each persona: the results must name the case of each state
+    (its reference or its own word) exactly when the persona sees it (``oracle.sees``, the
+    case list's truth); anonymous is sent to sign in."""
+    references = dict(
+        Case.objects.filter(pk__in=[w.case_id for w in worlds]).values_list("pk", "reference")
+    )
+    target = Target("page: search", "web", "GET", "web:search", None, None)
+    rows, searches = [], 0
+    for persona in PERSONAS:
+        if persona.anonymous and not cleared:
+            continue
+        response = clients[persona.key, "web"].get(reverse("web:search"), {"q": SEARCH_WORD})
+        searches += 1
+        page = response.content.decode() if response.status_code == 200 else ""
+        for world in worlds:
+            cell = Cell(persona, None if persona.anonymous else cleared, world, target)
+            if persona.anonymous:
+                want, got = oracle.SIGN_IN, outcome(response, "web")
+            else:
+                want = "found" if oracle.sees(persona, cleared, world.state) else "not found"
+                named = (f"{references[uuid.UUID(world.case_id)]}:", words[world.state])
+                got = "found" if any(text in page for text in named) else "not found"
+            if got != want:
+                rows.append((*cell.row(), want, got))
+    return searches, rows
+
+
+# ------------------------------------------------------------------------------
 # Running a cell
 # ------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -621,6 +680,7 @@ def test_permission_matrix(team, client_for, api_for, caplog, request):
     started = time.monotonic()
     users = {**team.everyone(), "sro_all": all_cases_sro()}
     worlds = build_worlds(team)
+    words = plant_search_words(worlds)
     clients = _clients(users, client_for, api_for)
     cells = cells_for(worlds)
     built = time.monotonic()
@@ -645,7 +705,7 @@ def test_permission_matrix(team, client_for, api_for, caplog, request):
         users["sro"].groups.add(official)
         return contributor_cells(build_contributed_worlds(team))
 
-    sizes, took = [], []
+    sizes, took, searches = [], [], 0
     for phase in (as_built, not_cleared, contributors):
         phase_started = time.process_time()
         with transaction.atomic():
@@ -656,6 +716,10 @@ def test_permission_matrix(team, client_for, api_for, caplog, request):
                 answers[want] += 1
                 if got != want:
                     mismatches.append((*cell.row(), want, got))
+            if phase is not contributors:
+                asked, differ = search_mismatches(clients, worlds, words, phase is as_built)
+                searches += asked
+                mismatches += differ
             transaction.set_rollback(True)
         sizes.append(len(phase_cells))
         took.append(f"{time.process_time() - phase_started:.0f}s CPU")
@@ -670,6 +734,8 @@ def test_permission_matrix(team, client_for, api_for, caplog, request):
         f"without, where clearance decides: {sizes[1]}; the legal adviser and the SRO having "
         f"edited a stage, in the four-eyes states x {len(FOUR_EYES_TARGETS)} four-eyes "
         f"targets: {sizes[2]}. Option and report targets only on cases that have one. "
+        f"{searches} searches, one per persona and clearance, each checked against every "
+        f"state. "
         "Expected: "
         + ", ".join(f"{count} {answer}" for answer, count in sorted(answers.items()))
         + f". Built in {built - started:.1f}s, ran in {finished - built:.1f}s "

@@ -1,5 +1,5 @@
 """Finding a case from the search box: by reference, situation, country, a warning, or words
-in its sections and options; only ever among the cases the user may see."""
+in its sections, options and comments; only ever among the cases the user may see."""
 
 import re
 
@@ -9,10 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aia import permissions, search, selectors
+from aia.models import Case, Comment, Option, Section, Situation, Trigger
 from aia.models.choices import CaseState, Marking
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
-from aia.services.options import option_create
+from aia.services.comments import comment_add, comment_reply
+from aia.services.options import option_create, option_update
 from aia.web.views.search import PAGE_SIZE
 from tests.factories import case_in_state, new_case, option_data
 from tests.web.helpers import case_url, error_summary, text
@@ -90,6 +92,52 @@ def test_finds_a_case_by_an_options_text(team, client_for):
     assert _found(response) == [case_url(case)]
     assert case_url(other) not in response.content.decode()
     assert "Sanctions option: Option on sanctions:" in text(response)
+
+
+def test_finds_a_case_by_a_word_in_a_comment_on_a_section_or_an_option(team, client_for):
+    on_section = case_in_state(team, CaseState.ASSESSMENT)
+    thread = comment_add(
+        case=on_section, actor=team.legal, section_code="rf3", text_="Ask the Velmora liaison."
+    )
+    on_option = case_in_state(team, CaseState.OPTIONS)
+    option = option_create(case=on_option, actor=team.lead, data=option_data("sanctions"))
+    comment_add(
+        case=on_option, actor=team.sro, option_id=str(option.pk), text_="Check with Velmora."
+    )
+    case_in_state(team, CaseState.ASSESSMENT)  # a case of the team's with no such comment
+    response = _search(client_for(team.official), "Velmora")
+    assert sorted(_found(response)) == sorted([case_url(on_section), case_url(on_option)])
+    page = text(response)
+    assert "Comment on section: " in page
+    assert "Comment on option: Option on sanctions:" in page
+    assert "<mark>Velmora</mark>" in response.content.decode()
+    # A reply is searched like the comment it answers.
+    comment_reply(case=on_section, actor=team.lead, comment_id=thread.pk, text_="Done: Tarquel.")
+    assert _found(_search(client_for(team.legal), "Tarquel")) == [case_url(on_section)]
+    for outsider in (team.other_official, team.other_legal, team.outsider):
+        assert _found(_search(client_for(outsider), "Velmora")) == []
+
+
+def test_a_word_is_found_once_written_and_not_once_removed(team, client_for):
+    case = _scoped(team, "Militias gathered at the Quorvath crossing.")
+    option_case = case_in_state(team, CaseState.OPTIONS)
+    data = option_data("sanctions", rationale="The Dremmor bank finances the militias.")
+    option = option_create(case=option_case, actor=team.lead, data=data)
+    client = client_for(team.lead)
+    assert _found(_search(client, "Quorvath")) == [case_url(case)]
+    assert _found(_search(client, "Dremmor")) == [case_url(option_case)]
+
+    section_update(case=case, actor=team.lead, code="scope", data={"analysis": "Ostrava ford."})
+    option_update(
+        case=option_case,
+        actor=team.lead,
+        option_id=option.pk,
+        data={"rationale": "The Saltmere fund finances them."},
+    )
+    assert _found(_search(client, "Quorvath")) == []
+    assert _found(_search(client, "Dremmor")) == []
+    assert _found(_search(client, "Ostrava")) == [case_url(case)]
+    assert _found(_search(client, "Saltmere")) == [case_url(option_case)]
 
 
 def test_never_finds_a_case_of_another_team(team, client_for):
@@ -195,9 +243,9 @@ def test_results_come_a_page_at_a_time_at_a_constant_query_cost(team, client_for
         return len(captured)
 
     # The session, user, code device and permissions; the unread notifications; then the
-    # search's own five: the count, the page of cases, and where they matched (warnings,
-    # sections, options).
-    assert queries(1) == queries(2) <= 14
+    # search's own six: the count, the page of cases, and where they matched (warnings,
+    # sections, options, comments).
+    assert queries(1) == queries(2) <= 15
 
 
 @pytest.mark.postgres
@@ -214,3 +262,27 @@ def test_postgresql_ranks_the_best_match_first_and_highlights_stems(team, client
     page = _search(client, "militia").content.decode()
     assert "<mark>militias</mark>" in page  # the word's stem matched, and is highlighted
     assert "border &amp; beyond" in page
+
+
+@pytest.mark.postgres
+def test_postgresql_matches_each_kind_of_row_through_its_index(team):
+    """The GIN indexes of migration 0014 are on the very expressions the search matches with;
+    if the two drift apart the search still works but reads every row, so this says so."""
+    from django.contrib.postgres.search import SearchQuery
+
+    rows = {
+        "case_search": (Case, search.CASE_FIELDS, "A"),
+        "situation_search": (Situation, search.SITUATION_FIELDS, "A"),
+        "section_search": (Section, search.SECTION_FIELDS, "D"),
+        "option_search": (Option, search.OPTION_FIELDS, "D"),
+        "comment_search": (Comment, search.COMMENT_FIELDS, "D"),
+        "trigger_search": (Trigger, search.TRIGGER_FIELDS, "B"),
+    }
+    query = SearchQuery("Quorvath", config=search.CONFIG, search_type="websearch")
+    with connection.cursor() as cursor:
+        # The tables are nearly empty: without this a scan is cheaper than any index.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    for index, (model, fields, weight) in rows.items():
+        matching = model.objects.annotate(document=search._vector(fields, weight))
+        plan = matching.filter(document=query).explain()
+        assert index in plan, plan
