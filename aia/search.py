@@ -5,7 +5,7 @@ PostgreSQL answers with full-text search (English stemming, ranked, highlighted 
 database); SQLite, used on developers' machines, answers with a plain case-insensitive
 "contains" over the same fields, unranked. Each kind of row is matched on its own words
 (``_vector``), and PostgreSQL keeps a GIN index on exactly that expression for each
-(migration ``0014_search_indexes``): the database updates the index in the same transaction
+(migration ``0017_search_indexes``): the database updates the index in the same transaction
 as any write of the text, whichever code path makes it, so nothing here or in the services
 has to remember to refresh a stored vector. The index and ``_vector`` must stay the same
 expression, or the database stops using the index (``tests/web/test_search.py`` checks).
