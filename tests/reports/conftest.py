@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from aia.models.choices import ReportStatus
+from tests.api.conftest import api_for  # noqa: F401 - a fixture, used by name
 from tests.factories import make_team, restore_permissions_and_roles
 from tests.reports.builders import hostile_content, walk_to_signed_off
 from tests.reports.pdf import PageText, read_pages
