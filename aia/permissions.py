@@ -184,6 +184,14 @@ def can_view_access_log(case: Case, user: User) -> bool:
     return can_view_case(case, user) and user.has_perm(VIEW_AUDIT)
 
 
+def can_download_bundle(case: Case, user: User) -> bool:
+    """Return whether the user may download the case's evidence bundle: auditors, and the
+    case's SRO, who answers for its records (docs/architecture.md, *Evidence bundle*)."""
+    if not can_view_case(case, user):
+        return False
+    return user.has_perm(VIEW_AUDIT) or is_case_sro(case, user)
+
+
 def can_view_security_log(user: User) -> bool:
     """Return whether the user may see sign-ins, failures and lockouts (auditors)."""
     return _active(user) and user.has_perm(VIEW_AUDIT)

@@ -77,6 +77,15 @@ def case_get_for_user(*, user: User, case_id: Any) -> Case:
     return case
 
 
+def case_get_for_bundle(*, user: User, case_id: Any) -> Case:
+    """Return the case if the user may download its evidence bundle (auditors and the case's
+    SRO); raise ``NotFound`` otherwise, as for a case they may not see."""
+    case = case_get_for_user(user=user, case_id=case_id)
+    if not permissions.can_download_bundle(case, user):
+        raise NotFound("Case not found.")
+    return case
+
+
 def case_is_visible_to(*, user: User, case_id: Any) -> bool:
     """Return whether the user may see the case (one query, through the visibility filter)."""
     return Case.objects.filter(permissions.case_visibility_q(user), pk=case_id).exists()

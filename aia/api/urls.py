@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from aia.api.views.auth import TokenCreateApi
+from aia.api.views.bundles import CaseBundleApi
 from aia.api.views.cases import CaseDetailApi, CaseEventListApi, CaseListApi
 from aia.api.views.misc import BenchPingApi
 from aia.api.views.options import OptionDetailApi, OptionGapListRecordApi, OptionListCreateApi
@@ -38,6 +39,7 @@ urlpatterns = [
     path(f"{CASE}option-gaps/", OptionGapListRecordApi.as_view(), name="case-option-gaps"),
     path(f"{CASE}events/", CaseEventListApi.as_view(), name="case-events"),
     path(f"{CASE}reports/", ReportListApi.as_view(), name="case-reports"),
+    path(f"{CASE}bundle/", CaseBundleApi.as_view(), name="case-bundle"),
     path("reports/<uuid:report_id>/pdf/", ReportPdfApi.as_view(), name="report-pdf"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The page and its script are separate responses, so a strict CSP needs no inline script.

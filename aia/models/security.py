@@ -39,6 +39,7 @@ class AccessRecord(AppendOnlyModel):
         REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
         REPORT_PREVIEWED = "report_previewed", "Draft report previewed"
         SOURCE_DOWNLOADED = "source_downloaded", "Source file downloaded"
+        BUNDLE_DOWNLOADED = "bundle_downloaded", "Evidence bundle downloaded"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("aia.Case", on_delete=models.PROTECT, related_name="access_records")

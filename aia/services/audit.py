@@ -7,10 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from aia.audit import GENESIS_HASH
 from aia.canonical import canonical_json, sha256_of
 from aia.models import Case, CaseEvent, User
-
-GENESIS_HASH = "0" * 64
 
 
 def case_event_record(

@@ -41,6 +41,7 @@ urlpatterns = [
     path(f"{CASE}team/", cases.case_team, name="team"),
     path(f"{CASE}access-log/", audit.access_log, name="access-log"),
     path(f"{CASE}audit-trail/", audit.audit_trail, name="audit-trail"),
+    path(f"{CASE}bundle/", audit.evidence_bundle, name="bundle"),
     path(f"{CASE}dissents/new/", cases.dissent_create, name="dissent"),
     path(f"{CASE}sections/<slug:code>/", sections.section_edit, name="section"),
     path(f"{CASE}options/", options.options_register, name="options"),

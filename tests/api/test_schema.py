@@ -23,6 +23,7 @@ CONTRACT = {
     "/api/v1/cases/{case_id}/options/{option_id}/": {"patch", "delete"},
     "/api/v1/cases/{case_id}/events/": {"get"},
     "/api/v1/cases/{case_id}/reports/": {"get"},
+    "/api/v1/cases/{case_id}/bundle/": {"get"},
     "/api/v1/reports/{report_id}/pdf/": {"get"},
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}

@@ -360,6 +360,18 @@ def read_access_log(persona: Persona, cleared: bool, state: str) -> str:
     return OK if "auditor" in persona.roles else FORBIDDEN
 
 
+def read_bundle(persona: Persona, cleared: bool, state: str) -> str:
+    """Download the case's evidence bundle (docs/architecture.md, *Evidence bundle*): auditors
+    and the case's SRO, in any state; anyone else, even one who sees the case, is answered as
+    for a case that does not exist (404)."""
+    gate = _gate(persona, cleared, state)
+    if gate:
+        return gate
+    if "auditor" in persona.roles or holds(persona, CASE_SRO, state):
+        return OK
+    return HIDDEN
+
+
 # ------------------------------------------------------------------------------
 # Trigger intake (docs/architecture.md, *Trigger intake* and *Roles*)
 # ------------------------------------------------------------------------------

@@ -193,6 +193,7 @@ WEB_TARGETS = [
     page("access log", "web:access-log", _case("web:access-log"), oracle.read_access_log),
     # The case page shows the latest audit entries; the audit trail page shows them all.
     page("audit trail", "web:audit-trail", _case("web:audit-trail"), oracle.read),
+    page("evidence bundle", "web:bundle", _case("web:bundle"), oracle.read_bundle),
     page("source library", "web:sources", _case("web:sources"), oracle.read),
     page("review", "web:review", _case("web:review"), oracle.review_page),
     page("sign-off", "web:sign-off", _case("web:sign-off"), _transition("sign_off"), "sign_off"),
@@ -292,6 +293,7 @@ API_TARGETS = [
     # docs/architecture.md, *Roles*, names the audit trail for auditors; docs/web.md shows it
     # (the timeline) on the case page to whoever sees the case, so the team reads it too.
     api("GET events", "GET", "api:case-events", _case("api:case-events"), oracle.read),
+    api("GET bundle", "GET", "api:case-bundle", _case("api:case-bundle"), oracle.read_bundle),
     # ASSUMPTION: the list of report versions is case metadata (the case page lists them too);
     # only opening a PDF is reading the report.
     api("GET reports", "GET", "api:case-reports", _case("api:case-reports"), oracle.read),

@@ -1,15 +1,19 @@
 """A case's audit trail, for whoever may see the case; its access log and the security log,
-for auditors."""
+for auditors; its evidence bundle, for auditors and the case's SRO."""
 
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from aia import selectors
+from aia.bundles import bundle_build, bundle_filename
+from aia.models import AccessRecord
+from aia.services.security import access_record
 from aia.web import timeline
 from aia.web.errors import web_view
 
@@ -42,6 +46,24 @@ def access_log(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = selectors.case_get_for_user(user=request.user, case_id=case_id)
     page = _page(request, selectors.access_record_list(case=case, user=request.user))
     return render(request, "aia/web/access_log.html", {"case": case, "page": page})
+
+
+@require_GET
+@web_view
+def evidence_bundle(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """Send the case's evidence bundle (a ZIP that ``manage.py verify_bundle`` checks), to
+    auditors and the case's SRO; every download is recorded in the access log."""
+    case = selectors.case_get_for_bundle(user=request.user, case_id=case_id)
+    bundle = bundle_build(case=case)
+    access_record(
+        user=request.user, case=case, what=AccessRecord.What.BUNDLE_DOWNLOADED, request=request
+    )
+    response = FileResponse(
+        bundle, as_attachment=True, filename=bundle_filename(case), content_type="application/zip"
+    )
+    # Marked material: never keep a copy in a shared or browser cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @web_view

@@ -112,6 +112,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "can_edit_content": permissions.can_edit_content(case, user),
         "can_requeue": permissions.can_sign_off_role(case, user),
         "can_view_access_log": permissions.can_view_access_log(case, user),
+        "can_download_bundle": permissions.can_download_bundle(case, user),
         "in_review": case.state in REVIEW_STATES,
         "returned": returned_banner(case),
     }
