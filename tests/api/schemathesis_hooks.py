@@ -53,8 +53,8 @@ def map_path_parameters(context, path_parameters: dict[str, Any] | None) -> dict
 def map_case(context, case):
     """Make a valid body valid in what the schema can only say in words: dates of what was
     already seen are not in the future (the stateful phase draws them without the ``date``
-    format above), and a valid ``assign`` body names real people of the right role (an
-    unknown username is a 400)."""
+    format above), a period's end is not before its start, and a valid ``assign`` body names
+    real people of the right role (an unknown username is a 400)."""
     if not (
         case.meta is not None
         and case.meta.generation.mode.is_positive
@@ -62,6 +62,7 @@ def map_case(context, case):
     ):
         return case
     _no_future_dates(case.body)
+    _a_whole_period(case.body)
     people = WORLD.get("people")
     if people and case.operation.path.endswith("/transitions/assign/"):
         for place, username in people.items():
@@ -71,6 +72,27 @@ def map_case(context, case):
             elif isinstance(value, list):
                 case.body[place] = [username] if value else []
     return case
+
+
+def _a_whole_period(body: dict[str, Any]) -> None:
+    """Send a scope's period as a whole: its end may not be before its start, and that is
+    checked against the stored date when a change names only one of them, which no schema can
+    know. A change of one date therefore also sends the other, and an end generated before the
+    start is moved to the start."""
+    start, end = body.get("period_start"), body.get("period_end")
+    if not isinstance(start, str) and not isinstance(end, str):
+        return
+    try:
+        start_date = datetime.date.fromisoformat(start) if isinstance(start, str) else None
+        end_date = datetime.date.fromisoformat(end) if isinstance(end, str) else None
+    except ValueError:
+        return
+    if start_date is None and "period_start" not in body:
+        body["period_start"] = min(end_date, YESTERDAY).isoformat()
+        return
+    missing_end = end_date is None and "period_end" not in body
+    if missing_end or (start_date and end_date and end_date < start_date):
+        body["period_end"] = start_date.isoformat()
 
 
 def _no_future_dates(body: Any) -> None:
