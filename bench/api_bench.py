@@ -110,9 +110,15 @@ def seed(*, cases: int, events_per_case: int) -> Seeded:
     from aia.audit import verify_case_chain
     from aia.canonical import sha256_of
     from aia.models import Case, CaseEvent, CaseReferenceCounter, Situation, Trigger, User
-    from aia.models.choices import CaseState, EventType, Finding, Marking, TriggerKind
+    from aia.models.choices import (
+        CaseState,
+        EventType,
+        Finding,
+        Marking,
+        TriggerKind,
+        TriggerOutcome,
+    )
     from aia.services.audit import GENESIS_HASH
-    from aia.services.triggers import OPENED
 
     call_command("migrate", verbosity=0, interactive=False)
     if Case.objects.exists():
@@ -183,7 +189,7 @@ def seed(*, cases: int, events_per_case: int) -> Seeded:
                     case=case,
                     received_at=opened,
                     received_by=feed,
-                    outcome=OPENED,
+                    outcome=TriggerOutcome.OPENED,
                 )
             )
             previous = GENESIS_HASH

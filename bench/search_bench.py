@@ -136,8 +136,7 @@ def seed(cases: int):
 
 def _trigger(case, situation, opened, feed, n):
     from aia.models import Trigger
-    from aia.models.choices import Finding, TriggerKind
-    from aia.services.triggers import OPENED
+    from aia.models.choices import Finding, TriggerKind, TriggerOutcome
 
     return Trigger(
         kind=TriggerKind.INQUIRY_FINDING,
@@ -151,7 +150,7 @@ def _trigger(case, situation, opened, feed, n):
         case=case,
         received_at=opened,
         received_by=feed,
-        outcome=OPENED,
+        outcome=TriggerOutcome.OPENED,
     )
 
 
