@@ -84,6 +84,8 @@ def build(events: int) -> tuple[dict, list[tuple[str, str, str]]]:
     options = case_in_state(team, CaseState.OPTIONS)
     review = case_in_state(team, CaseState.LEGAL_REVIEW)
     sign_off = case_in_state(team, CaseState.SIGN_OFF)
+    library_case = case_in_state(team, CaseState.ASSESSMENT)
+    library = _library(library_case, team.official)
 
     def case(name: str, case_, **kwargs) -> str:
         return reverse(name, kwargs={"case_id": case_.pk, **kwargs})
@@ -105,6 +107,9 @@ def build(events: int) -> tuple[dict, list[tuple[str, str, str]]]:
         ("audit trail, page 30", "lead", case("web:audit-trail", big) + "?page=30"),
         ("section page", "lead", case("web:section", big, code="rf3")),
         ("options register", "lead", case("web:options", options)),
+        (f"source library, {library} sources", "lead", case("web:sources", library_case)),
+        ("record a warning", "lead", reverse("web:warning-new")),
+        ("search results", "lead", reverse("web:search") + "?q=Darfur"),
         ("notifications", "lead", reverse("web:notifications")),
         ("legal review", "legal", case("web:review", review)),
         ("sign-off", "sro", case("web:sign-off", sign_off)),
@@ -112,6 +117,24 @@ def build(events: int) -> tuple[dict, list[tuple[str, str, str]]]:
         ("security log", "auditor", reverse("web:security-log")),
     ]
     return clients, pages
+
+
+def _library(case, official) -> int:
+    """Give the case a source library of 20 sources, each cited from two sections, a tenth of
+    them with a file; return its size."""
+    from aia.services.sources import source_add, source_cite
+    from tests import source_files
+
+    for n in range(20):
+        source = source_add(
+            case=case,
+            actor=official,
+            data={**source_files.SOURCE, "title": f"Report {n} on the situation"},
+            upload=None if n % 10 else source_files.upload(f"report-{n}.pdf", source_files.PDF),
+        )
+        for code in ("rf1", "rf2"):
+            source_cite(source=source, actor=official, section_code=code)
+    return case.sources.count()
 
 
 def timed(client, url: str) -> float:
