@@ -82,8 +82,15 @@ def report_tag(report: Any) -> str:
 
 
 @register.simple_tag
-def section_status(status: str, element_id: str = "") -> str:
-    """Render a task list status: plain text when complete, a tag otherwise."""
+def section_status(status: str, element_id: str = "", open_comments: int = 0) -> str:
+    """Render a task list status: "Returned" while the section has open comments, else plain
+    text when complete and a tag otherwise."""
+    if open_comments:
+        return format_html(
+            '<div class="govuk-task-list__status" id="{}"><strong class="govuk-tag '
+            'govuk-tag--red">Returned</strong></div>',
+            element_id,
+        )
     if status == SectionStatus.COMPLETE:
         return format_html(
             '<div class="govuk-task-list__status" id="{}">Completed</div>', element_id
