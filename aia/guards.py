@@ -19,16 +19,35 @@ if TYPE_CHECKING:
 
 
 class Guard:
-    """A named condition for ``@transition(conditions=[...])`` that can explain itself."""
+    """A named condition for ``@transition(conditions=[...])`` that can explain itself.
 
-    def __init__(self, check: Callable[[Case], bool], explain: Callable[[Case], dict[str, Any]]):
-        self.check = check
+    ``shortfall`` answers with what stands in the way (the incomplete sections, the uncovered
+    categories, or simply ``True``), and with nothing falsy when the guard passes; ``explain``
+    turns that answer into a refusal's message and details. One evaluation serves both the
+    check and its explanation, so a page that shows why a step is blocked asks once.
+    """
+
+    def __init__(
+        self,
+        shortfall: Callable[[Case], Any],
+        explain: Callable[[Case, Any], dict[str, Any]],
+        *,
+        name: str,
+        doc: str,
+    ):
+        self.shortfall = shortfall
         self.explain = explain
-        self.__name__ = check.__name__.lstrip("_")
-        self.__doc__ = check.__doc__
+        self.__name__ = name
+        self.__doc__ = doc
 
     def __call__(self, case: Case) -> bool:
-        return self.check(case)
+        return not self.shortfall(case)
+
+    def refusal(self, case: Case) -> dict[str, Any] | None:
+        """Return the explanation (``message`` and details) when the guard fails, else
+        ``None``."""
+        shortfall = self.shortfall(case)
+        return self.explain(case, shortfall) if shortfall else None
 
     def __repr__(self) -> str:
         return f"<Guard {self.__name__}>"
@@ -41,56 +60,51 @@ def _incomplete_sections(case: Case, codes: tuple[str, ...]) -> list[str]:
     return [code for code in codes if statuses.get(code) != SectionStatus.COMPLETE]
 
 
-def _team_is_named(case: Case) -> bool:
-    """Return whether the lead official and the legal adviser are named."""
-    return case.lead_official_id is not None and case.legal_adviser_id is not None
+def _unnamed_team(case: Case) -> list[str]:
+    return [
+        name
+        for name, value in (
+            ("lead_official", case.lead_official_id),
+            ("legal_adviser", case.legal_adviser_id),
+        )
+        if value is None
+    ]
 
 
 team_is_named = Guard(
-    _team_is_named,
-    lambda case: {
+    _unnamed_team,
+    lambda case, missing: {
         "message": "Name a lead official and a legal adviser before assigning the case.",
-        "missing": [
-            name
-            for name, value in (
-                ("lead_official", case.lead_official_id),
-                ("legal_adviser", case.legal_adviser_id),
-            )
-            if value is None
-        ],
+        "missing": missing,
     },
+    name="team_is_named",
+    doc="Return whether the lead official and the legal adviser are named.",
 )
 
 
-def _scope_is_complete(case: Case) -> bool:
-    """Return whether the scope section is complete."""
-    return not _incomplete_sections(case, (SCOPE,))
-
-
 scope_is_complete = Guard(
-    _scope_is_complete,
-    lambda case: {
+    lambda case: _incomplete_sections(case, (SCOPE,)),
+    lambda case, incomplete: {
         "message": "Complete the scope (period, groups at risk, crimes at risk and a "
         "description of the situation) before starting the assessment.",
-        "incomplete_sections": [SCOPE],
+        "incomplete_sections": incomplete,
     },
+    name="scope_is_complete",
+    doc="Return whether the scope section is complete.",
 )
 
 ASSESSMENT_SECTION_CODES = (*RISK_FACTOR_CODES, FOOTPRINT, *DIMENSION_CODES)
 
 
-def _assessment_is_complete(case: Case) -> bool:
-    """Return whether every risk factor, the UK footprint and every dimension is complete."""
-    return not _incomplete_sections(case, ASSESSMENT_SECTION_CODES)
-
-
 assessment_is_complete = Guard(
-    _assessment_is_complete,
-    lambda case: {
+    lambda case: _incomplete_sections(case, ASSESSMENT_SECTION_CODES),
+    lambda case, incomplete: {
         "message": "Complete every risk factor, the UK footprint and every dimension before "
         "submitting the assessment.",
-        "incomplete_sections": _incomplete_sections(case, ASSESSMENT_SECTION_CODES),
+        "incomplete_sections": incomplete,
     },
+    name="assessment_is_complete",
+    doc="Return whether every risk factor, the UK footprint and every dimension is complete.",
 )
 
 
@@ -110,30 +124,26 @@ def _uncovered_core_categories(case: Case) -> list[str]:
     ]
 
 
-def _core_options_covered(case: Case) -> bool:
-    """Return whether each core category has an option or a recorded reason why none."""
-    return not _uncovered_core_categories(case)
-
-
 core_options_covered = Guard(
-    _core_options_covered,
-    lambda case: {
+    _uncovered_core_categories,
+    lambda case, uncovered: {
         "message": "Each core category (diplomacy, sanctions, legal, leverage) needs at least "
         "one option or a recorded reason why there is none.",
-        "uncovered_categories": _uncovered_core_categories(case),
+        "uncovered_categories": uncovered,
     },
+    name="core_options_covered",
+    doc="Return whether each core category has an option or a recorded reason why none.",
 )
 
 
-def _signed_report_is_ready(case: Case) -> bool:
-    """Return whether the current signed report has been rendered."""
-    return case.reports.filter(superseded_at__isnull=True, status=ReportStatus.READY).exists()
-
-
 signed_report_is_ready = Guard(
-    _signed_report_is_ready,
-    lambda case: {
+    lambda case: (
+        not case.reports.filter(superseded_at__isnull=True, status=ReportStatus.READY).exists()
+    ),
+    lambda case, _: {
         "message": "The signed report has not been rendered yet; it can be submitted to the "
         "minister once it is ready.",
     },
+    name="signed_report_is_ready",
+    doc="Return whether the current signed report has been rendered.",
 )

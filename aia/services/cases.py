@@ -68,12 +68,12 @@ def _check_guards(case: Case, name: str) -> None:
     """Refuse with 409 and the guard's explanation when a guard fails."""
     [transition] = [t for t in _definitions(case, name) if t.source == case.state]
     for guard in transition.conditions:
-        if not guard(case):
-            raise Conflict(**_guard_refusal(case, name, guard))
+        explanation = guard.refusal(case)
+        if explanation is not None:
+            raise Conflict(**_guard_refusal(case, name, guard, explanation))
 
 
-def _guard_refusal(case: Case, name: str, guard: guards.Guard) -> dict:
-    explanation = guard.explain(case)
+def _guard_refusal(case: Case, name: str, guard: guards.Guard, explanation: dict) -> dict:
     return {
         "message": explanation.pop("message"),
         "extra": {"transition": name, "state": case.state, "guard": guard.__name__, **explanation},
@@ -212,8 +212,9 @@ def case_assign(
         if marking:
             case.marking = marking
         case.officials.set(officials)
-        if not guards.team_is_named(case):
-            raise Conflict(**_guard_refusal(case, "assign", guards.team_is_named))
+        explanation = guards.team_is_named.refusal(case)
+        if explanation is not None:
+            raise Conflict(**_guard_refusal(case, "assign", guards.team_is_named, explanation))
         sections_create(case=case)
         _take_transition(
             case,

@@ -1,12 +1,13 @@
 """What the pages show of returned work: the banner on the case page after the legal adviser
 returns a stage, and each section's or option's comment threads."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
 
 from aia import permissions, selectors
-from aia.models import Case, Option, Section
+from aia.models import Case, Option, Review, Section
 from aia.models.choices import CaseState, ReviewDecision, Stage
 from aia.services.transitions import TRANSITIONS
 from aia.web.submissions import submission_token
@@ -18,18 +19,18 @@ REWORKED = {
 }
 
 
-def returned_banner(case: Case) -> dict[str, Any] | None:
+def returned_banner(case: Case, reviews: Iterable[Review]) -> dict[str, Any] | None:
     """Return who returned the stage being reworked, when and why, with the items that still
-    have open comments; ``None`` unless the stage's latest review in this version returned it."""
+    have open comments; ``None`` unless the stage's latest review in this version returned it.
+
+    ``reviews`` are the case's reviews, oldest first (``review_list``), which the case page
+    has already read.
+    """
     if case.state not in REWORKED:
         return None
     stage, transition = REWORKED[case.state]
-    review = (
-        case.reviews.filter(stage=stage, version=case.version)
-        .select_related("reviewer")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    this_stage = [r for r in reviews if r.stage == stage and r.version == case.version]
+    review = this_stage[-1] if this_stage else None
     if review is None or review.decision != ReviewDecision.RETURNED:
         return None
     open_threads = [

@@ -1,15 +1,14 @@
 """The transitions as the pages present them: a button, a confirmation page and its form.
 
 The case page shows a button for each name ``aia.selectors.case_available_transitions``
-returns, never a fixed list; the wording and the service come from the transitions' table
-(``aia.services.transitions``). ``transition_refusal`` explains, before the user fills
-anything in, why a transition is not open to them now (the services give the same answers
-when it is taken).
+returns (``transition_choices``), never a fixed list; the wording and the service come from
+the transitions' table (``aia.services.transitions``). ``transition_refusal`` explains,
+before the user fills anything in, why a transition is not open to them now (the services
+give the same answers when it is taken).
 """
 
 from typing import Any
 
-from aia import selectors
 from aia.exceptions import ApplicationError, Conflict
 from aia.models import Case, User
 from aia.services import cases as case_services
@@ -38,30 +37,29 @@ def text_form_inputs(form: Any) -> dict[str, str]:
     return {name: form.cleaned_data[name] for name in TEXT_FORMS if name in form.fields}
 
 
-def page_transitions(case: Case, user: User) -> list[str]:
-    """Return the transitions to offer the user as buttons, in the state machine's order:
-    exactly ``aia.selectors.case_available_transitions``."""
-    return selectors.case_available_transitions(case=case, user=user)
-
-
 def transition_refusal(case: Case, user: User, name: str) -> ApplicationError | None:
     """Return why the user may not take the transition now (403 or 409), or ``None``."""
     return case_services.case_transition_refusal(case=case, actor=user, name=name)
 
 
-def blocked_transitions(case: Case, user: User) -> list[dict[str, Any]]:
-    """Return the transitions from the current state the user could take but for a guard.
+def transition_choices(case: Case, user: User) -> tuple[list[str], list[dict[str, Any]]]:
+    """Return the transitions to offer the user as buttons, and those from the current state
+    the user could take but for a guard, in the state machine's order.
 
-    The case page explains these ("to submit the assessment, complete rf3, rf7 …") so that
-    a missing button never leaves the user guessing.
+    The buttons are exactly ``aia.selectors.case_available_transitions``: a transition is
+    offered when the service would take it, i.e. when it has no refusal. The blocked ones are
+    explained on the case page ("to submit the assessment, complete rf3, rf7 …") so that a
+    missing button never leaves the user guessing; a role refusal is left out, as it is not
+    the user's step to unblock. Each transition is checked once, for both answers.
     """
-    blocked = []
+    available, blocked = [], []
     for transition in case.get_all_state_transitions():
         if transition.source != case.state:
             continue
         refusal = transition_refusal(case, user, transition.name)
-        # Only a failing guard counts: a role refusal is not the user's step to unblock.
-        if isinstance(refusal, Conflict) and "guard" in refusal.extra:
+        if refusal is None:
+            available.append(transition.name)
+        elif isinstance(refusal, Conflict) and "guard" in refusal.extra:
             blocked.append(
                 {
                     "name": transition.name,
@@ -70,4 +68,4 @@ def blocked_transitions(case: Case, user: User) -> list[dict[str, Any]]:
                     "extra": refusal.extra,
                 }
             )
-    return blocked
+    return available, blocked

@@ -64,7 +64,11 @@ def test_case_page_query_count_does_not_grow_with_the_events(team, client_for):
     for user in (team.lead, team.sro, team.auditor):
         client = client_for(user)
         assert _queries(client, case_url(busy)) == _queries(client, case_url(quiet)), user
-    assert _queries(client_for(team.lead), case_url(busy)) <= 40
+    # The session (read, and saved), the user and their permissions; the case, its officials
+    # and the access log's row; one query for each thing the page lists; the transitions'
+    # guards evaluated once each, for both the buttons and the explanations of blocked steps;
+    # the unread notifications.
+    assert _queries(client_for(team.lead), case_url(busy)) <= 21
 
 
 def _long_trail(team, saves: int):

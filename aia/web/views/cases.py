@@ -26,10 +26,9 @@ from aia.web.forms import DissentForm, TeamForm
 from aia.web.submissions import submission_token, submit_once
 from aia.web.transitions import (
     DEDICATED_PAGES,
-    blocked_transitions,
-    page_transitions,
     text_form,
     text_form_inputs,
+    transition_choices,
     transition_refusal,
 )
 
@@ -85,6 +84,8 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
     open_comments = selectors.open_comment_counts(case=case)
     for option in options:
         option.open_comments = open_comments.get(option.pk, 0)
+    reviews = list(web_selectors.review_list(case=case))
+    available, blocked = transition_choices(case, user)
     covered = {o.category for o in options if o.withdrawn_at is None} | {g.category for g in gaps}
     context = {
         "case": case,
@@ -97,12 +98,12 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "options_decided": any(option.minister_decision for option in options),
         "gaps": gaps,
         "uncovered": [c for c in CORE_OPTION_CATEGORIES if c not in covered],
-        "reviews": list(web_selectors.review_list(case=case)),
+        "reviews": reviews,
         "dissents": list(web_selectors.dissent_list(case=case)),
         "reports": _reports(case, user),
         "timeline": timeline.latest_entries(case),
-        "transitions": page_transitions(case, user),
-        "blocked": blocked_transitions(case, user),
+        "transitions": available,
+        "blocked": blocked,
         "can_change_team": (
             permissions.can_sign_off_role(case, user)
             and case.is_open
@@ -114,7 +115,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "can_view_access_log": permissions.can_view_access_log(case, user),
         "can_download_bundle": permissions.can_download_bundle(case, user),
         "in_review": case.state in REVIEW_STATES,
-        "returned": returned_banner(case),
+        "returned": returned_banner(case, reviews),
     }
     return render(request, "aia/web/case.html", context)
 
