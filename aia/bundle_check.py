@@ -12,10 +12,11 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
+from aia.anchors import Head, head_problem
 from aia.audit import GENESIS_HASH, ChainBreak, Link, chain_walk
 from aia.models.choices import EventType
 
@@ -59,11 +60,16 @@ class BundleUnreadable(Exception):
     """The file is not a ZIP that can be read."""
 
 
-def bundle_verify(file: str | IO[bytes], anchors: Iterable[str] = ()) -> Iterator[str]:
+def bundle_verify(
+    file: str | IO[bytes],
+    anchors: Iterable[str] = (),
+    digests: Mapping[str, Mapping[str, Head]] | None = None,
+) -> Iterator[str]:
     """Check the bundle and yield one line for each check that passes, in order: the files
     against the manifest, the audit chain from its first event to the manifest's head, each
-    document against the SHA-256 its event recorded, and each anchor (a chain head published
-    earlier) against the chain. Raise ``BundleBroken`` at the first check that fails."""
+    document against the SHA-256 its event recorded, each anchor (a chain head published
+    earlier) against the chain, and the case's head in each digest (``aia.anchors``; by the
+    digest's name). Raise ``BundleBroken`` at the first check that fails."""
     try:
         archive = zipfile.ZipFile(file)
     except (OSError, zipfile.BadZipFile) as error:
@@ -75,6 +81,7 @@ def bundle_verify(file: str | IO[bytes], anchors: Iterable[str] = ()) -> Iterato
         yield _check_chain(manifest, events)
         yield from _check_documents(manifest, events)
         yield from _check_anchors(events, anchors)
+        yield from _check_digests(manifest, events, digests or {})
 
 
 # ------------------------------------------------------------------------------
@@ -255,3 +262,20 @@ def _check_anchors(events: list[Link], anchors: Iterable[str]) -> Iterator[str]:
                 "rewritten, or the anchor is from another case)"
             )
         yield f"anchor {anchor}: event #{hashes[anchor]}"
+
+
+def _check_digests(
+    manifest: dict[str, Any], events: list[Link], digests: Mapping[str, Mapping[str, Head]]
+) -> Iterator[str]:
+    """The case's head in each chain-head digest is on the bundle's chain, at its sequence."""
+    reference = manifest["case"]["reference"]
+    hashes = {link.sequence: str(link.hash).lower() for link in events}
+    for name, heads in digests.items():
+        head = heads.get(reference)
+        if head is None:
+            yield f"digest {name}: records no head of {reference} (written before the case)"
+            continue
+        problem = head_problem(head, hashes)
+        if problem:
+            raise BundleBroken(f"digest {name}: {problem}")
+        yield f"digest {name}: {reference} event #{head.sequence} is on the chain"

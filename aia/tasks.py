@@ -126,3 +126,14 @@ def daily_digest() -> int:
     from aia.services.reminders import daily_digest_send
 
     return daily_digest_send()
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=580)
+def chain_heads_digest() -> str:
+    """Publish every case's audit chain head outside the database (once a day).
+
+    Safe to run again: a second run writes a second digest, chained to the first.
+    """
+    from aia.services.anchors import anchor_digest_write
+
+    return anchor_digest_write().name

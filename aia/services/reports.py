@@ -36,6 +36,9 @@ def report_create_for_sign_off(*, case: Case, actor: User) -> Report:
     # The report a revision or a reopening superseded, if any, is superseded by this one.
     previous = case.reports.filter(superseded_at__isnull=False, superseded_by__isnull=True)
     replaced = list(previous.values_list("number", flat=True))
+    last = previous.order_by("-number").first()
+    if last is not None:
+        snapshot["changes"] = _changes_since(last, snapshot)
     report = Report.objects.create(
         case=case,
         number=number,
@@ -53,6 +56,21 @@ def report_create_for_sign_off(*, case: Case, actor: User) -> Report:
     case_event_record(case=case, actor=actor, type=EventType.REPORT_QUEUED, details=details)
     _queue_render(report)
     return report
+
+
+def _changes_since(previous: Report, snapshot: dict) -> dict:
+    """What changed since the report this one supersedes, frozen into the new snapshot (and
+    so covered by its hash): the change annex a reader of a reopened or revised case needs."""
+    from aia.reports.changes import snapshot_changes
+
+    return {
+        "since_report": previous.number,
+        "since_version": previous.case_version,
+        "since_sha256": previous.sha256,
+        "since_snapshot_hash": previous.snapshot_hash,
+        "since_signed_off_at": previous.snapshot.get("sign_off", {}).get("signed_off_at"),
+        **snapshot_changes(previous.snapshot, snapshot),
+    }
 
 
 def report_supersede(*, case: Case, actor: User | None, reason: str) -> Report | None:

@@ -196,9 +196,18 @@ if GOVUK_FRONTEND_DIR.is_dir():
     STATICFILES_DIRS.append(("govuk", GOVUK_FRONTEND_DIR))
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
+# Where the daily chain-head digests go (aia.services.anchors): storage the database cannot
+# rewrite: in production, an append-only directory or an object-locked bucket
+# (docs/configuration.md, AIA_ANCHORS_ROOT).
+ANCHORS_ROOT = env.path("AIA_ANCHORS_ROOT", default=BASE_DIR / "var" / "anchors")
+ANCHORS_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(ANCHORS_ROOT)},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "anchors": ANCHORS_STORAGE,
 }
 
 # ------------------------------------------------------------------------------
@@ -271,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {
         "task": "aia.tasks.daily_digest",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # 02:00 London time: publish every case's chain head outside the database.
+    "chain-heads-digest": {
+        "task": "aia.tasks.chain_heads_digest",
+        "schedule": crontab(hour=2, minute=0),
     },
 }
 if _beat_interval:

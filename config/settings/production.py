@@ -1,7 +1,7 @@
 """Settings for production: secure by default, everything from the environment."""
 
 from config.settings.base import *
-from config.settings.base import database_from_url, env
+from config.settings.base import ANCHORS_STORAGE, database_from_url, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -27,6 +27,7 @@ X_FRAME_OPTIONS = "DENY"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "anchors": ANCHORS_STORAGE,
 }
 
 # ------------------------------------------------------------------------------

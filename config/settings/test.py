@@ -4,7 +4,7 @@ The database comes from DATABASE_URL (PostgreSQL in ``make test``), else SQLite.
 """
 
 from config.settings.base import *
-from config.settings.base import BASE_DIR, EMAIL_BACKEND, env
+from config.settings.base import ANCHORS_STORAGE, BASE_DIR, EMAIL_BACKEND, env
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
@@ -23,6 +23,13 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "test-medi
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Digests the tests' beat writes stay apart from a development run's.
+    "anchors": {
+        **ANCHORS_STORAGE,
+        "OPTIONS": {
+            "location": str(env.path("AIA_ANCHORS_ROOT", default=BASE_DIR / "var" / "test-anchors"))
+        },
+    },
 }
 # Serve static files from the finders, as runserver does, without a collectstatic run.
 WHITENOISE_AUTOREFRESH = True
