@@ -40,6 +40,7 @@ COPY --from=assets /build/node_modules/govuk-frontend/dist/govuk node_modules/go
 RUN DJANGO_SECRET_KEY=collectstatic-build-only \
     DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+    AIA_ALLOW_LOCAL_FILES=true \
     python manage.py collectstatic --noinput \
     && mkdir -p var/media \
     && chown -R aia:aia var

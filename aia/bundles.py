@@ -25,6 +25,7 @@ from aia.bundle_check import EVENTS, FORMAT, MANIFEST, README
 from aia.canonical import sha256_bytes
 from aia.models import Case, CaseEvent
 from aia.models.choices import EventType
+from aia.stored_files import stored_file_open
 
 # Small bundles stay in memory; larger ones (a case's reports can be megabytes) go to disk.
 SPOOL_BYTES = 16 * 1024 * 1024
@@ -134,14 +135,18 @@ def _documents(case: Case, events: list[CaseEvent]) -> Iterator[Document]:
     ``bundle_check.DOCUMENT_KINDS``.)"""
     rendered = [e.details["report"] for e in events if e.type == EventType.REPORT_RENDERED]
     for report in case.reports.filter(pk__in=rendered).exclude(pdf="").order_by("number"):
-        yield f"reports/report-{report.number}.pdf", _opener(report.pdf)
+        what = f"The PDF of report {report.number} of {case.reference}"
+        yield f"reports/report-{report.number}.pdf", _opener(report.pdf, report.sha256, what)
     added = [e.details["source"] for e in events if e.type == EventType.SOURCE_ADDED]
     for source in case.sources.filter(pk__in=added).exclude(file="").order_by("pk"):
-        yield f"sources/{source.pk}-{_safe_name(source.file_name)}", _opener(source.file)
+        path = f"sources/{source.pk}-{_safe_name(source.file_name)}"
+        yield path, _opener(source.file, source.sha256, f"The file of source {source.title!r}")
 
 
-def _opener(field_file: Any) -> Callable[[], IO[bytes]]:
-    return lambda: field_file.open("rb")
+def _opener(field_file: Any, sha256: str, what: str) -> Callable[[], IO[bytes]]:
+    """Open the stored file only once its SHA-256 is checked (aia.stored_files): a file changed
+    in storage stops the bundle with an error naming it, rather than going into it."""
+    return lambda: stored_file_open(field_file, sha256=sha256, what=what)
 
 
 def _safe_name(name: str) -> str:

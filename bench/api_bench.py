@@ -74,6 +74,8 @@ def server_environment(database_url: str, media_root: str) -> dict[str, str]:
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_LOG_LEVEL": "WARNING",
             "DJANGO_MEDIA_ROOT": media_root,
+            # One machine: its files on its own disk (production otherwise needs a bucket).
+            "AIA_ALLOW_LOCAL_FILES": "true",
             "AIA_BENCH_ENDPOINTS": "true",
             # Throttling would cap what we measure: a rate no client reaches, but per second.
             # DRF's throttle keeps a timestamp for each request in its window and reads and

@@ -10,6 +10,7 @@ which goes without PostgreSQL on purpose.
 tests/conftest.py installs the hooks below; nothing here imports Django before a test runs.
 """
 
+import importlib.util
 import os
 import shutil
 from collections.abc import Callable
@@ -44,6 +45,10 @@ TOOLS: dict[str, tuple[Callable[[], bool], str]] = {
     "poppler": (_commands("pdftotext", "pdffonts"), "apt-get install poppler-utils"),
     "make": (_commands("make"), "install GNU make"),
     "systemd-analyze": (_commands("systemd-analyze"), "apt-get install systemd (make test does)"),
+    "moto": (
+        lambda: importlib.util.find_spec("moto") is not None,
+        "pip install -r requirements-dev.txt (make test does): moto's S3 server",
+    ),
 }
 
 

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     # Browser forms in the GOV.UK Design System's markup (crispy-forms-gds pins crispy < 2.4).
     "crispy_forms",
     "crispy_forms_gds",
+    # Beat's schedule and each periodic task's last run, in the database (see Celery below).
+    "django_celery_beat",
 ]
 
 AUTH_USER_MODEL = "aia.User"
@@ -209,6 +211,36 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "anchors": ANCHORS_STORAGE,
 }
+# Files in an S3-compatible object store (AWS S3, MinIO) once a bucket is named, so that every
+# web process can serve what any worker wrote; the local disk otherwise (``make run``). Files are
+# private: the web process streams them after the need-to-know check and the SHA-256 check
+# (aia.stored_files), so no URL is handed out, and a name already taken gets a new one instead of
+# overwriting a signed file.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Unset for AWS itself; the store's address for MinIO and others.
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            # MinIO and most other stores answer at one host name, the bucket in the path.
+            "addressing_style": env(
+                "AWS_S3_ADDRESSING_STYLE",
+                default="path" if env("AWS_S3_ENDPOINT_URL", default="") else "auto",
+            ),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
+            "file_overwrite": False,
+            # A file read from the bucket is held in memory up to 8 MiB, then in a temporary
+            # file: a 20 MiB source file does not sit whole in a web process's memory.
+            "max_memory_size": 8 * 1024 * 1024,
+        },
+    }
 
 # ------------------------------------------------------------------------------
 # Browser forms (crispy-forms-gds)
@@ -290,6 +322,11 @@ CELERY_BEAT_SCHEDULE = {
 if _beat_interval:
     for _job in CELERY_BEAT_SCHEDULE.values():
         _job["schedule"] = _beat_interval
+# Beat keeps the schedule above, and when each task last ran, in the database: a beat restarted
+# on another host carries on from there rather than from a file on one machine's disk. It copies
+# CELERY_BEAT_SCHEDULE into the database each time it starts, so this file stays the source.
+# Run exactly one beat (docs/deployment.md); each periodic task is also safe to run twice.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # ------------------------------------------------------------------------------
 # Email

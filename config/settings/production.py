@@ -1,7 +1,9 @@
 """Settings for production: secure by default, everything from the environment."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *
-from config.settings.base import ANCHORS_STORAGE, database_from_url, env
+from config.settings.base import AWS_STORAGE_BUCKET_NAME, STORAGES, database_from_url, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -24,11 +26,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Files go where config.settings.base says (the object store when a bucket is named).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    "anchors": ANCHORS_STORAGE,
 }
+# Signed reports on one machine's disk are lost to every other web host, and to a container
+# restarted elsewhere: production refuses to start without a bucket unless the operator says
+# that one host with a backed-up disk is what they run (docs/deployment.md).
+AIA_ALLOW_LOCAL_FILES = env.bool("AIA_ALLOW_LOCAL_FILES", default=False)
+if not AWS_STORAGE_BUCKET_NAME and not AIA_ALLOW_LOCAL_FILES:
+    raise ImproperlyConfigured(
+        "Files would be kept on this machine's disk: set AWS_STORAGE_BUCKET_NAME (and the "
+        "object store's AWS_* settings), or AIA_ALLOW_LOCAL_FILES=true to keep them on one "
+        "host's disk knowingly (docs/deployment.md)."
+    )
 
 # ------------------------------------------------------------------------------
 # Email

@@ -4,7 +4,7 @@ The database comes from DATABASE_URL (PostgreSQL in ``make test``), else SQLite.
 """
 
 from config.settings.base import *
-from config.settings.base import ANCHORS_STORAGE, BASE_DIR, EMAIL_BACKEND, env
+from config.settings.base import ANCHORS_STORAGE, BASE_DIR, EMAIL_BACKEND, STORAGES, env
 
 SECRET_KEY = "test-only-not-secret"
 DEBUG = False
@@ -20,8 +20,10 @@ EMAIL_BACKEND = env(
 )
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "test-mail"))
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "test-media")
+# Files on the local disk, or in the object store when AWS_STORAGE_BUCKET_NAME names a bucket
+# (the processes the object-storage tests start).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     # Digests the tests' beat writes stay apart from a development run's.
     "anchors": {

@@ -33,6 +33,7 @@ TEST_VALUES = {
     "DJANGO_SECRET_KEY": "compose-test-secret-key-not-used-anywhere-0123456789",
     "POSTGRES_PASSWORD": "compose-test-password",
     "DJANGO_ALLOWED_HOSTS": "aia.example.org",
+    "AWS_SECRET_ACCESS_KEY": "compose-test-minio-secret",
 }
 
 _VAR = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
@@ -116,7 +117,7 @@ def required_env_vars(path: Path) -> set[str]:
 
 def clean_environ() -> dict[str, str]:
     """The test process's environment minus anything that configures the app."""
-    prefixes = ("DJANGO_", "CELERY_")
+    prefixes = ("DJANGO_", "CELERY_", "AWS_", "AIA_")
     names = {"DATABASE_URL", "REDIS_URL", "TEST_REDIS_URL", "CONN_MAX_AGE", "EMAIL_HOST"}
     return {
         key: value
@@ -148,6 +149,8 @@ print(json.dumps({
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "celery_main": app.main,
     "healthz": healthz,
+    "storage": settings.STORAGES["default"],
+    "beat_scheduler": app.conf.beat_scheduler,
 }))
 """
 
@@ -177,7 +180,7 @@ def probe_service(name: str) -> dict:
 
 
 def test_compose_file_has_the_expected_services():
-    assert {"db", "redis", *DJANGO_SERVICES} <= set(compose()["services"])
+    assert {"db", "redis", "minio", "createbucket", *DJANGO_SERVICES} <= set(compose()["services"])
 
 
 @pytest.mark.parametrize("name", DJANGO_SERVICES)
@@ -326,3 +329,65 @@ def test_interpolation_helper():
     assert interpolate("${A}-${B:-x}-${EMPTY:-y}-${EMPTY-z}-$$HOME", values) == "1-x-y--$HOME"
     with pytest.raises(AssertionError, match="B"):
         interpolate("${B:?set B}", values)
+
+
+# ------------------------------------------------------------------------------------------------
+# The object store: MinIO, its bucket made before any Django service starts
+# ------------------------------------------------------------------------------------------------
+def test_minio_has_a_healthcheck_and_keeps_its_data_in_a_volume():
+    assert service("minio")["image"].startswith("minio/minio")
+    assert service("minio")["healthcheck"]["test"] == ["CMD", "mc", "ready", "local"]
+    assert any(v.startswith("minio-data:") for v in service("minio")["volumes"])
+
+
+def test_the_bucket_is_made_once_minio_is_healthy_and_before_any_django_service():
+    assert service("createbucket")["image"].startswith("minio/mc")
+    assert service("createbucket").get("restart") == "no"
+    assert depends_on("createbucket") == {"minio": "service_healthy"}
+    script = service("createbucket")["command"][0]
+    assert "mc mb --ignore-existing" in script
+    assert "mc anonymous set none" in script  # private: no public reads or listing
+    assert "mc version enable" in script  # a file overwritten or deleted can be restored
+    for name in DJANGO_SERVICES:
+        assert depends_on(name).get("createbucket") == "service_completed_successfully", name
+
+
+def test_django_services_and_minio_agree_on_the_bucket_and_the_keys():
+    mc = environment("createbucket")
+    minio = environment("minio")
+    for name in DJANGO_SERVICES:
+        env = environment(name)
+        assert env["AWS_STORAGE_BUCKET_NAME"] == mc["BUCKET"]
+        assert urlsplit(env["AWS_S3_ENDPOINT_URL"]).hostname == "minio"
+        assert env["AWS_ACCESS_KEY_ID"] == minio["MINIO_ROOT_USER"]
+        assert env["AWS_SECRET_ACCESS_KEY"] == minio["MINIO_ROOT_PASSWORD"]
+        alias = urlsplit(mc["MC_HOST_aia"])
+        assert (alias.hostname, alias.port) == ("minio", 9000)
+        assert (alias.username, alias.password) == (
+            env["AWS_ACCESS_KEY_ID"],
+            env["AWS_SECRET_ACCESS_KEY"],
+        )
+
+
+@pytest.mark.parametrize("name", LONG_RUNNING)
+def test_django_services_keep_their_files_in_the_bucket_not_on_a_volume(name):
+    storage = probe_service(name)["storage"]
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == environment(name)["AWS_STORAGE_BUCKET_NAME"]
+    assert storage["OPTIONS"]["default_acl"] == "private"
+    assert storage["OPTIONS"]["file_overwrite"] is False
+    assert not service(name).get("volumes"), "no container's disk holds files others need"
+
+
+def test_compose_refuses_to_start_without_the_object_store_secret():
+    with pytest.raises(AssertionError, match="AWS_SECRET_ACCESS_KEY"):
+        environment("web", {**TEST_VALUES, "AWS_SECRET_ACCESS_KEY": ""})
+
+
+def test_beat_keeps_its_schedule_in_the_database():
+    assert command("beat") == ["celery", "-A", "config", "beat", "-l", "info"]
+    assert "-s" not in command("beat")
+    assert "--schedule" not in command("beat")
+    assert probe_service("beat")["beat_scheduler"] == (
+        "django_celery_beat.schedulers:DatabaseScheduler"
+    )

@@ -177,24 +177,21 @@ def compose_command(service: str) -> list[str]:
     return list(compose["services"][service]["command"])
 
 
-def start_as_compose_does(
-    service: str, env: dict[str, str], log: Path, schedule: Path | None = None
-) -> CeleryProcess:
+def start_as_compose_does(service: str, env: dict[str, str], log: Path) -> CeleryProcess:
     """Start the ``worker`` or ``beat`` service with its docker-compose.yml command line (beat
-    keeps its schedule file at ``schedule`` instead of in the image's var/)."""
+    keeps its schedule in the database: django-celery-beat's DatabaseScheduler)."""
     command = compose_command(service)
     if command[:4] != ["celery", "-A", "config", service]:
         raise AssertionError(f"docker-compose.yml runs {service} as {command}")
-    args = command[3:]
-    if schedule is not None:
-        args[args.index("-s") + 1] = str(schedule)
     ready = "ready." if service == "worker" else "beat: Starting"
-    return CeleryProcess(args, env, log, ready=ready)
+    return CeleryProcess(command[3:], env, log, ready=ready)
 
 
-def start_beat(env: dict[str, str], log: Path, schedule: Path) -> CeleryProcess:
+def start_beat(env: dict[str, str], log: Path) -> CeleryProcess:
+    """Start beat with the settings' scheduler (the DatabaseScheduler), looking at its schedule
+    every second."""
     return CeleryProcess(
-        ["beat", "--loglevel=INFO", "--max-interval=1", f"--schedule={schedule}"],
+        ["beat", "--loglevel=INFO", "--max-interval=1"],
         env,
         log,
         ready="beat: Starting",

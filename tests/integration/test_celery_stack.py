@@ -53,11 +53,9 @@ def stack(redis, tmp_path, settings):
             processes.append(process)
             return process
 
-        def beat(self, interval=2):
+        def beat(self, interval=2, name="beat"):
             process = start_beat(
-                {**env, "AIA_BEAT_INTERVAL_SECONDS": str(interval)},
-                tmp_path / "beat.log",
-                tmp_path / "beat-schedule",
+                {**env, "AIA_BEAT_INTERVAL_SECONDS": str(interval)}, tmp_path / f"{name}.log"
             )
             processes.append(process)
             return process
@@ -219,3 +217,39 @@ def test_the_same_task_delivered_twice_has_one_effect(team, stack, settings):
     assert len(list((Path(settings.MEDIA_ROOT) / "reports").rglob("*.pdf"))) == 1
     mentions = [p for p in stack.emails() if note.subject in p.read_text(errors="replace")]
     assert len(mentions) == 1
+
+
+def sent_by(beat, task: str) -> int:
+    """Count the times beat's log shows it sending ``task`` to the broker."""
+    return beat.output().count(f"({task})")
+
+
+def test_two_beats_at_once_still_send_each_reminder_and_digest_once(team, stack):
+    """Two beats on the DatabaseScheduler both send every periodic task (it has no lock, so a
+    duplicated beat is possible); what each task does still happens once per period."""
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=40), tick=False):
+        case = case_in_state(team, CaseState.ASSESSMENT)
+    worker = stack.worker()
+    beats = [stack.beat(interval=2, name="beat-1"), stack.beat(interval=2, name="beat-2")]
+    tasks = ("aia.tasks.deadline_reminders", "aia.tasks.daily_digest", "aia.tasks.outbox_sweep")
+    for beat in beats:
+        assert "scheduler -> django_celery_beat.schedulers.DatabaseScheduler" in beat.output()
+
+    # Each beat sends each periodic task at least twice, and the worker runs them all.
+    wait_for(
+        lambda: all(sent_by(beat, task) >= 2 for beat in beats for task in tasks),
+        timeout=90,
+        what="both beats to send every periodic task twice",
+    )
+    for task in tasks:
+        wait_for(
+            lambda task=task: finished_runs(worker, task) >= 4,
+            timeout=60,
+            what=f"the worker to run {task} four times",
+        )
+    assert CaseEvent.objects.filter(case=case, type=EventType.REMINDER_SENT).count() == 1
+    assert CaseEvent.objects.filter(case=case, type=EventType.ESCALATED).count() == 1
+    reminded = Notification.objects.filter(case=case, kind=Notification.Kind.REMINDER)
+    assert reminded.count() == reminded.values("user").distinct().count() > 0
+    digests = Notification.objects.filter(kind=Notification.Kind.DIGEST)
+    assert digests.count() == digests.values("user").distinct().count() > 0

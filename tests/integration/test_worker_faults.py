@@ -59,9 +59,7 @@ def compose_stack(redis, smtp, tmp_path):
     ``smtp``; both stopped after the test."""
     env = child_env(redis.url, EMAIL_URL=smtp.url, AIA_BEAT_INTERVAL_SECONDS=str(BEAT_SECONDS))
     worker = start_as_compose_does("worker", env, tmp_path / "worker.log")
-    beat = start_as_compose_does(
-        "beat", env, tmp_path / "beat.log", schedule=tmp_path / "beat-schedule"
-    )
+    beat = start_as_compose_does("beat", env, tmp_path / "beat.log")
     with producer_on(redis.url):
         yield worker, beat
     beat.stop()
