@@ -100,6 +100,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "reviews": list(web_selectors.review_list(case=case)),
         "dissents": list(web_selectors.dissent_list(case=case)),
         "reports": _reports(case, user),
+        "decision_records": list(selectors.decision_record_list(case=case)),
         "timeline": timeline.latest_entries(case),
         "transitions": page_transitions(case, user),
         "blocked": blocked_transitions(case, user),
