@@ -1,7 +1,8 @@
 """Checking a case's evidence bundle from its own files alone, without the database.
 
 A bundle (``aia.bundles`` makes it) is a ZIP holding ``manifest.json``, the case's audit trail
-as ``audit/events.json``, and the documents the trail recorded (signed reports, source files).
+as ``audit/events.json``, and the documents the trail recorded (signed reports, decision
+records, source files).
 ``bundle_verify`` takes only the ZIP: it recomputes what AIA computed when it wrote the trail
 (``aia.audit.chain_walk``, ``aia.canonical``), so a bundle can be checked anywhere, long after,
 by someone with no access to AIA. It stops at the first break and says where it is.
@@ -41,10 +42,16 @@ class DocumentKind:
     key: str  # the detail of that event which names the document
 
 
-# A new kind of document (a decision record, say) is added here and in ``aia.bundles``.
+# A new kind of document is added here and in ``aia.bundles``.
 DOCUMENT_KINDS = (
     DocumentKind(
         "report", re.compile(r"reports/report-(\d+)\.pdf"), EventType.REPORT_RENDERED, "number"
+    ),
+    DocumentKind(
+        "decision record",
+        re.compile(r"decisions/decision-record-(\d+)\.pdf"),
+        EventType.DECISION_RECORD_RENDERED,
+        "number",
     ),
     DocumentKind(
         "source file", re.compile(r"sources/(\d+)-[^/]+"), EventType.SOURCE_ADDED, "source"

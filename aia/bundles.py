@@ -1,10 +1,11 @@
 """A case's evidence bundle: one ZIP that proves itself offline.
 
 It holds the case's audit trail with every event's hash, the documents the trail recorded
-(each signed report, superseded ones included, and each file of the source library) and a
-manifest of every file's SHA-256 with the chain's head. ``manage.py verify_bundle`` checks it
-without AIA's database (``aia.bundle_check``, which says what each check is). Building it is a
-read: whoever may download it (``selectors.case_get_for_bundle``) has already been checked.
+(each signed report, superseded ones included, each decision record, and each file of the
+source library) and a manifest of every file's SHA-256 with the chain's head.
+``manage.py verify_bundle`` checks it without AIA's database (``aia.bundle_check``, which
+says what each check is). Building it is a read: whoever may download it
+(``selectors.case_get_for_bundle``) has already been checked.
 """
 
 import hashlib
@@ -130,13 +131,21 @@ def _events_json(events: list[CaseEvent]) -> bytes:
 
 
 def _documents(case: Case, events: list[CaseEvent]) -> Iterator[Document]:
-    """The documents the trail recorded, reports by number, then sources in the order they
-    were added. (Another kind of document, a decision record say, is added here and in
+    """The documents the trail recorded, reports by number, then decision records by number,
+    then sources in the order they were added. (Another kind of document is added here and in
     ``bundle_check.DOCUMENT_KINDS``.)"""
     rendered = [e.details["report"] for e in events if e.type == EventType.REPORT_RENDERED]
     for report in case.reports.filter(pk__in=rendered).exclude(pdf="").order_by("number"):
         what = f"The PDF of report {report.number} of {case.reference}"
         yield f"reports/report-{report.number}.pdf", _opener(report.pdf, report.sha256, what)
+    decided = [
+        e.details["decision_record"] for e in events if e.type == EventType.DECISION_RECORD_RENDERED
+    ]
+    records = case.decision_records.filter(pk__in=decided).exclude(pdf="").order_by("number")
+    for record in records:
+        what = f"The PDF of decision record {record.number} of {case.reference}"
+        path = f"decisions/decision-record-{record.number}.pdf"
+        yield path, _opener(record.pdf, record.sha256, what)
     added = [e.details["source"] for e in events if e.type == EventType.SOURCE_ADDED]
     for source in case.sources.filter(pk__in=added).exclude(file="").order_by("pk"):
         path = f"sources/{source.pk}-{_safe_name(source.file_name)}"
@@ -173,6 +182,8 @@ ones AIA kept:
   audit/events.json  the case's audit trail, oldest first: every event with its hash
                      and the hash of the event before it
   reports/           each signed report (PDF), superseded ones included
+  decisions/         each record of the minister's answer to a report (PDF): a decision,
+                     or a request for revision
   sources/           each file of the case's source library, named by its number
 
 To check it with AIA's tools (no database needed):
@@ -191,6 +202,7 @@ To check it by hand:
    not escaped); its SHA-256 is the event's "hash". Each event's "previous_hash" is the
    hash of the event before it (64 zeros for the first), and the numbers run from 1 with
    no gap. The last event is the manifest's chain head.
-3. Each report's SHA-256 is the "sha256" of its "report_rendered" event, and each source
-   file's is the "sha256" of its "source_added" event.
+3. Each report's SHA-256 is the "sha256" of its "report_rendered" event, each decision
+   record's the "sha256" of its "decision_record_rendered" event, and each source file's
+   the "sha256" of its "source_added" event.
 """

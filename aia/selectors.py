@@ -17,6 +17,7 @@ from aia.models import (
     Case,
     CaseEvent,
     Comment,
+    DecisionRecord,
     Notification,
     Option,
     Report,
@@ -260,6 +261,25 @@ def report_get_for_user(*, user: User, report_id: Any) -> Report:
     return report
 
 
+def decision_record_list(*, case: Case) -> QuerySet[DecisionRecord]:
+    """The case's decision records, newest first (the caller has checked it may see the case)."""
+    return case.decision_records.select_related("report", "recorded_by").order_by("-number")
+
+
+def decision_record_get_for_user(*, user: User, decision_record_id: Any) -> DecisionRecord:
+    """Return the decision record if the user may see its case (the minister who wrote it
+    included); raise ``NotFound`` otherwise, as for a case they may not see."""
+    pk = _as_uuid(decision_record_id)
+    record = (
+        DecisionRecord.objects.select_related("case", "report").filter(pk=pk).first()
+        if pk
+        else None
+    )
+    if record is None or not permissions.can_view_case(record.case, user):
+        raise NotFound("Decision record not found.")
+    return record
+
+
 def open_states() -> list[str]:
     return [s for s in CaseState.values if s not in (CaseState.CLOSED, CaseState.WITHDRAWN)]
 
@@ -292,7 +312,7 @@ def access_record_list(*, case: Case, user: User) -> QuerySet[AccessRecord]:
         raise PermissionRefused("Only auditors can see the access log.")
     return (
         AccessRecord.objects.filter(case=case)
-        .select_related("user", "report")
+        .select_related("user", "report", "decision_record")
         .order_by("-at", "-pk")
     )
 

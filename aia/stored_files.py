@@ -56,3 +56,10 @@ def report_file_open(report) -> IO[bytes]:
     """Open a ready report's PDF, checked against the SHA-256 recorded when it was rendered."""
     what = f"The PDF of report {report.number} of {report.case.reference}"
     return stored_file_open(report.pdf, sha256=report.sha256, what=what)
+
+
+def decision_record_file_open(record) -> IO[bytes]:
+    """Open a ready decision record's PDF, checked against the SHA-256 recorded when it was
+    rendered."""
+    what = f"The PDF of decision record {record.number} of {record.case.reference}"
+    return stored_file_open(record.pdf, sha256=record.sha256, what=what)

@@ -88,6 +88,30 @@ def report_render(self, report_id: str) -> str:
     bind=True,
     base=OutboxAwareTask,
     acks_late=True,
+    reject_on_worker_lost=True,
+    max_attempts=REPORT_RENDER_ATTEMPTS,
+    time_limit=120,
+    soft_time_limit=100,
+)
+def decision_record_render(self, decision_record_id: str) -> str:
+    """Render a decision record; after a failure try again later, after the last mark it
+    failed."""
+    from aia.services.decision_records import decision_record_mark_failed
+    from aia.services.decision_records import decision_record_render as render_service
+
+    try:
+        record = render_service(decision_record_id=decision_record_id)
+    except Exception as exc:
+        self.retry_later(exc)
+        decision_record_mark_failed(decision_record_id=decision_record_id, reason=describe(exc))
+        raise
+    return record.status
+
+
+@shared_task(
+    bind=True,
+    base=OutboxAwareTask,
+    acks_late=True,
     max_attempts=NOTIFICATION_EMAIL_ATTEMPTS,
     time_limit=60,
     soft_time_limit=50,

@@ -6,7 +6,12 @@ from aia.api.views.bundles import CaseBundleApi
 from aia.api.views.cases import CaseDetailApi, CaseEventListApi, CaseListApi
 from aia.api.views.misc import BenchPingApi
 from aia.api.views.options import OptionDetailApi, OptionGapListRecordApi, OptionListCreateApi
-from aia.api.views.reports import ReportListApi, ReportPdfApi
+from aia.api.views.reports import (
+    DecisionRecordListApi,
+    DecisionRecordPdfApi,
+    ReportListApi,
+    ReportPdfApi,
+)
 from aia.api.views.sections import SECTION_APIS, SectionDetailApi, SectionListApi
 from aia.api.views.transitions import TRANSITION_APIS, CaseTransitionApi
 from aia.api.views.triggers import TriggerListCreateApi
@@ -41,6 +46,12 @@ urlpatterns = [
     path(f"{CASE}reports/", ReportListApi.as_view(), name="case-reports"),
     path(f"{CASE}bundle/", CaseBundleApi.as_view(), name="case-bundle"),
     path("reports/<uuid:report_id>/pdf/", ReportPdfApi.as_view(), name="report-pdf"),
+    path(f"{CASE}decision-records/", DecisionRecordListApi.as_view(), name="case-decision-records"),
+    path(
+        "decision-records/<uuid:decision_record_id>/pdf/",
+        DecisionRecordPdfApi.as_view(),
+        name="decision-record-pdf",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The page and its script are separate responses, so a strict CSP needs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -38,6 +38,7 @@ from aia.permissions import requires_second_factor
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
 from aia.services.comments import comment_add, comment_reply, comment_resolve
+from aia.services.decision_records import decision_record_render
 from aia.services.notifications import notification_mark_all_read
 from aia.services.options import option_create, option_gap_record, option_update
 from aia.services.reports import report_render
@@ -479,7 +480,21 @@ def _on_with_minister(walk: _Walk, case: Case) -> bool:
         note=decision["note"],
         option_decisions=per_option or None,
     )
+    _ensure_decision_records_ready(case)
     return False
+
+
+def _ensure_decision_records_ready(case: Case) -> None:
+    """Render the decision records the minister's answers queued, as for the report
+    (``_ensure_report_ready``): rendering is idempotent, so a worker that also ran is harmless."""
+    queued = case.decision_records.filter(status__in=(ReportStatus.QUEUED, ReportStatus.RENDERING))
+    for record_id in queued.values_list("pk", flat=True):
+        record = decision_record_render(decision_record_id=str(record_id))
+        if record.status != ReportStatus.READY:
+            raise DemoSeedError(
+                f"A decision record of {case.reference} did not render: "
+                f"{record.failure_reason or '?'}"
+            )
 
 
 def _on_monitoring(walk: _Walk, case: Case) -> bool:

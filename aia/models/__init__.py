@@ -6,7 +6,7 @@ from aia.models.cases import Case, CaseReferenceCounter
 from aia.models.comments import Comment
 from aia.models.messaging import Notification, OutboxTask
 from aia.models.options import Option, OptionDecision, OptionGap
-from aia.models.reports import Report
+from aia.models.reports import DecisionRecord, Report
 from aia.models.reviews import Dissent, Review
 from aia.models.security import AccessRecord, SecurityEvent
 from aia.models.sources import Citation, Reliability, Source
@@ -21,6 +21,7 @@ __all__ = [
     "CaseReferenceCounter",
     "Citation",
     "Comment",
+    "DecisionRecord",
     "Dissent",
     "Notification",
     "Option",

@@ -228,6 +228,13 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class DecisionRecordKind(models.TextChoices):
+    """What a decision record answers the signed report with."""
+
+    DECISION = "decision", "Decision recorded"
+    REVISION = "revision", "Revision requested"
+
+
 class EventType(models.TextChoices):
     """What a ``CaseEvent`` records."""
 
@@ -254,6 +261,10 @@ class EventType(models.TextChoices):
     REPORT_FAILED = "report_failed", "Report rendering failed"
     REPORT_SUPERSEDED = "report_superseded", "Report superseded"
     REPORT_DOWNLOADED = "report_downloaded", "Report downloaded"
+    DECISION_RECORD_QUEUED = "decision_record_queued", "Decision record queued"
+    DECISION_RECORD_RENDERED = "decision_record_rendered", "Decision record rendered"
+    DECISION_RECORD_FAILED = "decision_record_failed", "Decision record rendering failed"
+    DECISION_RECORD_DOWNLOADED = "decision_record_downloaded", "Decision record downloaded"
     REMINDER_SENT = "reminder_sent", "Deadline reminder sent"
     ESCALATED = "escalated", "Overdue stage escalated to the SRO"
 

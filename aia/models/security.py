@@ -40,11 +40,16 @@ class AccessRecord(AppendOnlyModel):
         REPORT_PREVIEWED = "report_previewed", "Draft report previewed"
         SOURCE_DOWNLOADED = "source_downloaded", "Source file downloaded"
         BUNDLE_DOWNLOADED = "bundle_downloaded", "Evidence bundle downloaded"
+        DECISION_RECORD_VIEWED = "decision_record_viewed", "Decision record opened"
+        DECISION_RECORD_DOWNLOADED = "decision_record_downloaded", "Decision record downloaded"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("aia.Case", on_delete=models.PROTECT, related_name="access_records")
     report = models.ForeignKey(
         "aia.Report", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_record = models.ForeignKey(
+        "aia.DecisionRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     what = models.CharField(max_length=30, choices=What.choices)
     at = models.DateTimeField()

@@ -16,10 +16,11 @@ from django_fsm import Transition, can_proceed
 
 from aia import guards, permissions
 from aia.exceptions import Conflict, InvalidInput, PermissionRefused
-from aia.models import Case, Option, OptionDecision, OptionGap, Section, User
+from aia.models import Case, Option, OptionDecision, OptionGap, Report, Section, User
 from aia.models.choices import (
     CaseState,
     Decision,
+    DecisionRecordKind,
     EventType,
     Marking,
     Recommendation,
@@ -29,6 +30,7 @@ from aia.models.choices import (
 )
 from aia.services.assessment import sections_create
 from aia.services.audit import case_event_record
+from aia.services.decision_records import decision_record_create
 from aia.services.locking import case_lock
 from aia.services.notifications import notify_transition
 from aia.services.reports import report_create_for_sign_off, report_supersede
@@ -532,7 +534,21 @@ def case_record_decision(
                 "options": {pk: per_option[pk] for pk in sorted(recommended)},
             },
         )
+        decision_record_create(
+            case=case,
+            report=_answered_report(case),
+            actor=actor,
+            kind=DecisionRecordKind.DECISION,
+            note=note,
+            decision=decision,
+        )
     return case
+
+
+def _answered_report(case: Case) -> Report:
+    """The signed report the minister answers: the case's current one (the caller holds the
+    case lock, before any revision supersedes it)."""
+    return case.reports.filter(superseded_at__isnull=True).order_by("-number").first()
 
 
 def _recommended_options(case: Case) -> dict[str, Option]:
@@ -572,6 +588,7 @@ def case_request_revision(*, case: Case, actor: User, comment: str) -> Case:
     with transaction.atomic():
         case = _lock_and_check(case, actor, "request_revision")
         comment = _required_text(comment, "comment", "comment explaining what must change")
+        report = _answered_report(case)
         _take_transition(
             case,
             actor,
@@ -588,6 +605,9 @@ def case_request_revision(*, case: Case, actor: User, comment: str) -> Case:
             comment=comment,
         )
         report_supersede(case=case, actor=actor, reason="The minister requested a revision.")
+        decision_record_create(
+            case=case, report=report, actor=actor, kind=DecisionRecordKind.REVISION, note=comment
+        )
     return case
 
 

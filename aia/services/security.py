@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from aia.exceptions import InvalidInput
-from aia.models import AccessRecord, Case, Report, SecurityEvent, User
+from aia.models import AccessRecord, Case, DecisionRecord, Report, SecurityEvent, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -24,6 +24,7 @@ def access_record(
     case: Case,
     what: str,
     report: Report | None = None,
+    decision_record: DecisionRecord | None = None,
     request: HttpRequest | None = None,
 ) -> AccessRecord:
     """Record that the user opened the case or its report (the caller checked they may)."""
@@ -31,6 +32,7 @@ def access_record(
         user=user,
         case=case,
         report=report,
+        decision_record=decision_record,
         what=what,
         at=timezone.now(),
         ip_address=client_ip(request),

@@ -77,4 +77,9 @@ urlpatterns = [
     path("reports/<uuid:report_id>/", sign_off.report_view, name="report"),
     path("reports/<uuid:report_id>/download/", sign_off.report_download, name="report-download"),
     path("reports/<uuid:report_id>/requeue/", cases.report_requeue_view, name="report-requeue"),
+    path(
+        "decision-records/<uuid:decision_record_id>/download/",
+        sign_off.decision_record_download,
+        name="decision-record-download",
+    ),
 ]

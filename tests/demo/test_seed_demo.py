@@ -20,6 +20,7 @@ from aia.framework import SCOPE, get_framework
 from aia.models import (
     Case,
     CaseEvent,
+    DecisionRecord,
     Dissent,
     Notification,
     Option,
@@ -67,6 +68,7 @@ def _counts() -> dict[str, object]:
     counts.update(
         Dissent=Dissent.objects.count(),
         Report=Report.objects.count(),
+        DecisionRecord=DecisionRecord.objects.count(),
         passwords=sorted(User.objects.values_list("username", "password")),
         heads=sorted(Case.objects.values_list("reference", "state", "event_count")),
     )
@@ -230,6 +232,10 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(monkeypatch)
         "reopened",
     ]
     assert sudan.option_decisions.filter(decision="not_agreed").exists()
+    # Every case the minister decided has its decision record, rendered.
+    for key, case in cases.items():
+        if case.option_decisions.exists():
+            assert case.decision_records.filter(status=ReportStatus.READY).exists(), key
 
     assert cases["ethiopia-2023"].previous_case == cases["ethiopia-tigray"]
     assert cases["ethiopia-tigray"].closing_note

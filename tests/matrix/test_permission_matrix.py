@@ -297,6 +297,14 @@ API_TARGETS = [
     # ASSUMPTION: the list of report versions is case metadata (the case page lists them too);
     # only opening a PDF is reading the report.
     api("GET reports", "GET", "api:case-reports", _case("api:case-reports"), oracle.read),
+    # The list of decision records likewise: the case page lists them under the reports.
+    api(
+        "GET decision records",
+        "GET",
+        "api:case-decision-records",
+        _case("api:case-decision-records"),
+        oracle.read,
+    ),
     api(
         "GET report pdf",
         "GET",

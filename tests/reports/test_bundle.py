@@ -1,9 +1,10 @@
 """The evidence bundle and ``manage.py verify_bundle``, which checks it without the database.
 
-One bundle is built once for the module (a case with a source file, signed off, revised and
-signed off again: two reports, the first superseded). Every check of it, and of each tampered
-copy, runs with the database blocked (pytest-django refuses any query), so the tests show that
-the verification needs none.
+One bundle is built once for the module (a case with a source file, signed off, sent back by
+the minister, signed off again and decided: two reports, the first superseded, and two
+decision records, the request for revision and the decision). Every check of it, and of each
+tampered copy, runs with the database blocked (pytest-django refuses any query), so the tests
+show that the verification needs none.
 """
 
 import io
@@ -37,6 +38,7 @@ from tests.source_files import PDF, SOURCE, upload
 pytestmark = pytest.mark.django_db
 
 MANIFEST, EVENTS, REPORT = "manifest.json", "audit/events.json", "reports/report-1.pdf"
+REVISION, DECISION = "decisions/decision-record-1.pdf", "decisions/decision-record-2.pdf"
 
 
 @dataclass
@@ -65,7 +67,7 @@ def built(django_db_setup, django_db_blocker, tmp_path_factory) -> Built:
             case = case_services.case_request_revision(
                 case=case, actor=team.minister, comment="Add the partners' positions."
             )
-        case = walk(case, team, CaseState.SIGNED_OFF)
+        case = walk(case, team, CaseState.MONITORING)
         with bundle_build(case=case) as handle:
             result = Built(handle.read(), case.reference, f"sources/{source.pk}-Mission_report.pdf")
         transaction.set_rollback(True)
@@ -162,7 +164,7 @@ def test_a_fresh_bundle_verifies_without_the_database(built, django_db_blocker, 
     output = verify(built.zip)
     events = _events(built.zip)
     head = events[-1]["hash"]
-    assert f"OK      files: case {built.reference}: the 5 files the manifest lists have" in output
+    assert f"OK      files: case {built.reference}: the 7 files the manifest lists have" in output
     assert f"events #1 to #{len(events)} recomputed and chained; the last is " in output
     assert head in output
     rendered = [e["sequence"] for e in events if e["type"] == "report_rendered"]
@@ -173,6 +175,9 @@ def test_a_fresh_bundle_verifies_without_the_database(built, django_db_blocker, 
         f"OK      reports/report-2.pdf: the SHA-256 the audit trail recorded (event #{rendered[1]})"
         in output
     )
+    decided = [e["sequence"] for e in events if e["type"] == "decision_record_rendered"]
+    for path, sequence in zip((REVISION, DECISION), decided, strict=True):
+        assert f"OK      {path}: the SHA-256 the audit trail recorded (event #{sequence})" in output
     assert f"OK      {built.source_path}: the SHA-256 the audit trail recorded" in output
     assert output.rstrip().endswith("All checks passed: the bundle is intact.")
 
@@ -184,10 +189,13 @@ def test_the_bundle_holds_the_reports_the_sources_the_trail_and_a_manifest(built
         EVENTS,
         REPORT,
         "reports/report-2.pdf",
+        REVISION,
+        DECISION,
         built.source_path,
         MANIFEST,
     ]
     assert files[REPORT].startswith(b"%PDF")
+    assert files[DECISION].startswith(b"%PDF")
     assert files[built.source_path] == PDF
     manifest = json.loads(files[MANIFEST])
     assert manifest["format"] == 1
@@ -210,7 +218,7 @@ def test_an_anchor_in_the_chain_passes(built, verify):
 def test_a_bundle_unzipped_and_zipped_again_with_its_folders_still_verifies(built, verify):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for folder in ("audit/", "reports/", "sources/"):
+        for folder in ("audit/", "reports/", "decisions/", "sources/"):
             archive.writestr(folder, b"")
         for path, data in _files(built.zip).items():
             archive.writestr(path, data)
@@ -251,6 +259,27 @@ def test_a_report_left_out_is_named(built, broken):
     del files[REPORT]
     message = broken(_rezip(built.zip, files))
     assert "records report 1, which is missing from the bundle" in message
+
+
+def test_a_decision_record_changed_swapped_or_left_out_is_named(built, broken):
+    files = _files(built.zip)
+    pdf = bytearray(files[DECISION])
+    pdf[200] ^= 1
+    files[DECISION] = bytes(pdf)
+    message = broken(_rezip(built.zip, files, fix_manifest=False))
+    assert message == f"BROKEN  {DECISION}: its SHA-256 or size is not the manifest's (changed)"
+
+    files[DECISION] = _files(built.zip)[REVISION]
+    message = broken(_rezip(built.zip, files))
+    rendered = [e for e in _events(built.zip) if e["type"] == "decision_record_rendered"]
+    assert message == (
+        f"BROKEN  {DECISION}: its SHA-256 is not the one the audit trail recorded for it "
+        f"(event #{rendered[1]['sequence']})"
+    )
+
+    del files[DECISION]
+    message = broken(_rezip(built.zip, files))
+    assert "records decision record 2, which is missing from the bundle" in message
 
 
 def test_one_events_details_changed_is_named(built, broken):

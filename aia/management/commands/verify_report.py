@@ -1,4 +1,5 @@
-"""Check a report PDF against the SHA-256 that AIA recorded when it rendered the report.
+"""Check a report PDF against the SHA-256 that AIA recorded when it rendered the report (a
+decision record's PDF is checked the same way).
 
     manage.py verify_report FILE
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from aia.models import Report
+from aia.models import DecisionRecord, Report
 
 NO_MATCH = 1
 UNREADABLE = 2
@@ -46,14 +47,35 @@ class Command(BaseCommand):
             .select_related("case", "signed_off_by", "superseded_by")
             .order_by("case__reference", "number")
         )
-        if not reports:
+        records = list(
+            DecisionRecord.objects.filter(sha256=digest)
+            .select_related("case", "report")
+            .order_by("case__reference", "number")
+        )
+        if not reports and not records:
             raise CommandError(
-                "NO MATCH: no report rendered by AIA has this SHA-256. The file is not a signed "
-                "AIA report, or it has been changed since it was rendered.",
+                "NO MATCH: no report or decision record rendered by AIA has this SHA-256. The "
+                "file is not a signed AIA document, or it has been changed since it was "
+                "rendered.",
                 returncode=NO_MATCH,
             )
         for report in reports:
             self._describe(report)
+        for record in records:
+            self._describe_decision(record)
+
+    def _describe_decision(self, record: DecisionRecord) -> None:
+        out = self.stdout.write
+        snapshot = record.snapshot
+        out(self.style.SUCCESS("MATCH: this file is a decision record rendered by AIA."))
+        out(f"Case:    {record.case.reference} {record.case.title}")
+        out(f"Decision record: number {record.number}, {record.get_kind_display().lower()}")
+        if snapshot.get("decision_label"):
+            out(f"Decision: {snapshot['decision_label']}")
+        out(f"By:      {snapshot['decided_by']['name']} on {_when(record.created_at)}")
+        out(f"Answers: report {record.report.number}, SHA-256 {snapshot['report']['sha256']}")
+        out(f"Audit chain head: event #{record.chain_sequence}, {record.chain_hash}")
+        out(f"Snapshot SHA-256: {record.snapshot_hash}")
 
     def _describe(self, report: Report) -> None:
         out = self.stdout.write

@@ -262,6 +262,8 @@ def event_detail(event: CaseEvent) -> str:
         return f"On {on}: {details['text']}" if details.get("text") else f"On {on}"
     if kind == EventType.REVIEW_VOIDED:
         return f"{_label(Stage, event.stage)} approval voided: its content changed."
+    if kind.startswith("decision_record_"):
+        return f"Decision record {details.get('number', '')}".strip()
     if kind.startswith("report_"):
         text = f"Report {details.get('number', '')}".strip()
         if details.get("reason"):

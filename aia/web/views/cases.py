@@ -101,6 +101,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "reviews": reviews,
         "dissents": list(web_selectors.dissent_list(case=case)),
         "reports": _reports(case, user),
+        "decision_records": list(selectors.decision_record_list(case=case)),
         "timeline": timeline.latest_entries(case),
         "transitions": available,
         "blocked": blocked,

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_GET
 
 from aia import selectors
 from aia.exceptions import InvalidInput, PermissionRefused
+from aia.models.choices import ReportStatus
 from aia.reports.rendering import render_html
 from aia.reports.snapshot import build_snapshot
 from aia.services.cases import case_record_decision, case_sign_off
+from aia.services.decision_records import decision_record_download_record
 from aia.services.reports import report_download_record
 from aia.services.security import user_reauthenticate
 from aia.services.transitions import TRANSITIONS
-from aia.stored_files import report_file_open
+from aia.stored_files import decision_record_file_open, report_file_open
 from aia.web import selectors as web_selectors
 from aia.web.errors import add_field_errors, error_summary_items, web_view
 from aia.web.forms import DecisionForm, SignOffForm
@@ -178,3 +180,30 @@ def report_view(request: HttpRequest, report_id: Any) -> HttpResponse:
 def report_download(request: HttpRequest, report_id: Any) -> HttpResponse:
     """Send a ready report's PDF as a download, recorded in the case's audit trail."""
     return _report_file(request, report_id, attachment=True)
+
+
+@require_GET
+@web_view
+def decision_record_download(request: HttpRequest, decision_record_id: Any) -> HttpResponse:
+    """Send a ready decision record's PDF as a download, recorded in the case's audit trail
+    and the access log; a file changed in storage is refused (``StoredFileChanged``)."""
+    record = selectors.decision_record_get_for_user(
+        user=request.user, decision_record_id=decision_record_id
+    )
+    # Open (and check) the file first, so a changed file is never recorded as downloaded.
+    handle = decision_record_file_open(record) if record.status == ReportStatus.READY else None
+    try:
+        decision_record_download_record(record=record, actor=request.user, request=request)
+    except BaseException:
+        if handle is not None:
+            handle.close()
+        raise
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{record.case.reference}-decision-record-{record.number}.pdf",
+        content_type="application/pdf",
+    )
+    # Marked material: never keep a copy in a shared or browser cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
