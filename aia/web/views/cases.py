@@ -86,6 +86,7 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         option.open_comments = open_comments.get(option.pk, 0)
     reviews = list(web_selectors.review_list(case=case))
     available, blocked = transition_choices(case, user)
+    reports = _reports(case, user)
     covered = {o.category for o in options if o.withdrawn_at is None} | {g.category for g in gaps}
     context = {
         "case": case,
@@ -100,8 +101,9 @@ def case_detail(request: HttpRequest, case_id: Any) -> HttpResponse:
         "uncovered": [c for c in CORE_OPTION_CATEGORIES if c not in covered],
         "reviews": reviews,
         "dissents": list(web_selectors.dissent_list(case=case)),
-        "reports": _reports(case, user),
-        "decision_records": list(selectors.decision_record_list(case=case)),
+        "reports": reports,
+        # A decision answers a signed report: a case without one has no decision records.
+        "decision_records": list(selectors.decision_record_list(case=case)) if reports else [],
         "timeline": timeline.latest_entries(case),
         "transitions": available,
         "blocked": blocked,
