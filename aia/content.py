@@ -22,10 +22,25 @@ def options_content(case: Case, version: int | None = None) -> dict[str, Any]:
     version = version or case.version
     options = case.options.filter(version=version).order_by("category", "created_at", "id")
     gaps = case.option_gaps.filter(version=version).order_by("category")
-    return {
+    content = {
         "stage": Stage.OPTIONS.value,
         "options": [option.content() for option in options],
         "gaps": [{"category": gap.category, "reason": gap.reason} for gap in gaps],
+    }
+    submission = submission_content(case)
+    # The legal adviser approves the submission with the options. Only a written one joins
+    # the content, so the hash of a case without one is what it was before submissions.
+    if version == case.version and any(submission.values()):
+        content["submission"] = submission
+    return content
+
+
+def submission_content(case: Case) -> dict[str, str]:
+    """Return the submission the officials wrote: the issue, the recommendation, handling."""
+    return {
+        "issue": case.submission_issue,
+        "recommendation": case.submission_recommendation,
+        "handling": case.submission_handling,
     }
 
 

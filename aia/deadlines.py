@@ -108,6 +108,20 @@ def stage_deadline(state: str, track: str, started_at: datetime.datetime) -> dat
     return add_working_days(local_date(started_at), target)
 
 
+def decision_needed_by(track: str, signed_off_at: datetime.datetime) -> datetime.date | None:
+    """Return the day the minister's decision is needed on a case signed off at
+    ``signed_off_at``: the signed report's days to reach the minister, then the minister's.
+
+    The two stage targets run back to back, as the deadlines would if each stage took its
+    full time; the submission states it as the date a decision is needed.
+    """
+    to_minister = stage_deadline(CaseState.SIGNED_OFF, track, signed_off_at)
+    with_minister = stage_target(CaseState.WITH_MINISTER, track)
+    if to_minister is None or with_minister is None:
+        return None
+    return add_working_days(to_minister, with_minister)
+
+
 @dataclass(frozen=True)
 class Clock:
     """What a user sees about time on a case."""

@@ -221,8 +221,28 @@ class CaseListItemSerializer(serializers.Serializer):
         }
 
 
+class CaseSubmissionSerializer(serializers.Serializer):
+    """The submission to the minister that opens the signed report (read-only here: officials
+    write it in the browser with the options)."""
+
+    issue = serializers.CharField(source="submission_issue", help_text="The issue, one paragraph.")
+    recommendation = serializers.CharField(source="submission_recommendation")
+    handling = serializers.CharField(
+        source="submission_handling", help_text="Handling and communications."
+    )
+
+    class Meta:
+        ref_name = "CaseSubmission"
+
+
 class CaseDetailSerializer(CaseListItemSerializer):
     triggers = TriggerBriefSerializer(many=True)
+    submission = CaseSubmissionSerializer(
+        source="*",
+        read_only=True,
+        help_text="The submission to the minister, written with the options and approved by "
+        "the legal adviser with them; empty strings until written.",
+    )
     available_transitions = serializers.SerializerMethodField(
         help_text="The transitions you may take now, computed from the state machine."
     )
@@ -238,7 +258,13 @@ class CaseDetailSerializer(CaseListItemSerializer):
     def to_representation(self, case) -> dict:
         # The list item's fast rendering, then the detail's own fields the generic way.
         data = super().to_representation(case)
-        for name in ("triggers", "available_transitions", "decided_at", "decision_note"):
+        for name in (
+            "triggers",
+            "submission",
+            "available_transitions",
+            "decided_at",
+            "decision_note",
+        ):
             field = self.fields[name]
             data[name] = field.to_representation(field.get_attribute(case))
         data["previous_case"] = str(case.previous_case_id) if case.previous_case_id else None

@@ -165,6 +165,7 @@ _CASE_KEYS = {
     "sources",
     "scope",
     "sections",
+    "submission",
     "authors",
     "comments",
     "assessment_return",
@@ -202,6 +203,8 @@ class DemoCase:
     options: tuple[dict[str, Any], ...] = ()
     option_gaps: dict[str, str] = field(default_factory=dict)
     options_return: dict[str, Any] | None = None
+    # The submission to the minister: issue, recommendation and handling.
+    submission: dict[str, str] = field(default_factory=dict)
     dissents: tuple[dict[str, Any], ...] = ()
     decision: dict[str, Any] | None = None
     closing_note: str = ""

@@ -40,7 +40,12 @@ from aia.services.assessment import section_update
 from aia.services.comments import comment_add, comment_reply, comment_resolve
 from aia.services.decision_records import decision_record_render
 from aia.services.notifications import notification_mark_all_read
-from aia.services.options import option_create, option_gap_record, option_update
+from aia.services.options import (
+    case_submission_update,
+    option_create,
+    option_gap_record,
+    option_update,
+)
 from aia.services.reports import report_render
 from aia.services.reviews import dissent_record
 from aia.services.security import user_password_change
@@ -368,6 +373,10 @@ def _ensure_options(walk: _Walk, case: Case) -> None:
     for category, reason in walk.plan.option_gaps.items():
         option_gap_record(
             case=case, actor=walk.team("lead_official"), category=category, reason=reason
+        )
+    if walk.plan.submission:
+        case_submission_update(
+            case=case, actor=walk.team("lead_official"), data=walk.plan.submission
         )
 
 

@@ -109,6 +109,14 @@ class Case(FSMModelMixin, models.Model):
         db_index=False,  # see ``Meta.indexes``
     )
 
+    # The ministerial submission at the front of the signed report: written by the officials
+    # with the options, approved by the legal adviser with them (aia.content.options_content).
+    submission_issue = models.TextField(blank=True, help_text="The issue, in one paragraph.")
+    submission_recommendation = models.TextField(blank=True)
+    submission_handling = models.TextField(
+        blank=True, help_text="Handling and communications: who to tell, and what to say."
+    )
+
     # Set by the transitions.
     opened_at = models.DateTimeField(default=timezone.now, editable=False)
     stage_started_at = models.DateTimeField(default=timezone.now)

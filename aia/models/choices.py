@@ -248,6 +248,7 @@ class EventType(models.TextChoices):
     OPTION_UPDATED = "option_updated", "Option changed"
     OPTION_WITHDRAWN = "option_withdrawn", "Option withdrawn"
     OPTION_GAP_RECORDED = "option_gap_recorded", "Reason for no option recorded"
+    SUBMISSION_UPDATED = "submission_updated", "Submission to the minister changed"
     REVIEW_VOIDED = "review_voided", "Approval voided by a change"
     DISSENT_RECORDED = "dissent_recorded", "Dissent recorded"
     COMMENT_ADDED = "comment_added", "Comment added"
@@ -276,6 +277,7 @@ CONTENT_EVENT_TYPES = (
     EventType.OPTION_UPDATED,
     EventType.OPTION_WITHDRAWN,
     EventType.OPTION_GAP_RECORDED,
+    EventType.SUBMISSION_UPDATED,
     EventType.SOURCE_CITED,
     EventType.SOURCE_UNCITED,
 )

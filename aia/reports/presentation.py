@@ -25,7 +25,8 @@ from aia.reports.chart import chart_geometry
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 STYLESHEET = ASSETS_DIR / "report.css"
 
-# The report's sections in the order docs/reports.md gives ("What is in it"): (anchor, title).
+# The record after the submission, as annexes in the order docs/reports.md gives ("What is in
+# it"): (anchor, title). The record details (the hashes) and the audit summary close it.
 SECTIONS = (
     ("summary", "Summary and recommended options"),
     ("triggers", "Triggers and knowledge-date chronology"),
@@ -37,9 +38,13 @@ SECTIONS = (
     ("legal", "Legal advice record"),
     ("dissents", "Dissents"),
     ("sign_off", "Sign-off"),
-    ("audit", "Audit summary"),
     ("sources", "Sources"),
+    ("audit", "Record details and audit summary"),
 )
+# A report that replaces an earlier signed one opens its record with what changed since.
+CHANGES_ANNEX = ("changes", "What changed since the last signed report")
+# Annexes are lettered A, B, C…
+ANNEX_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SECTION_TITLES = tuple(title for _, title in SECTIONS)
 
 # A symbol next to each rating, so that no meaning rests on colour alone.
@@ -67,7 +72,32 @@ STAGE_ROLES = {
     Stage.SIGN_OFF: "Senior Responsible Owner",
     Stage.MINISTER: "Minister",
 }
-_DATE_KEYS = {"knowledge_date", "finding_date", "date", "period_start", "period_end"}
+_DATE_KEYS = {
+    "knowledge_date",
+    "finding_date",
+    "date",
+    "period_start",
+    "period_end",
+    "decision_needed_by",
+}
+# The classes the shared submission text takes in the report (the minister's page gives
+# GOV.UK ones).
+REPORT_CLASSES = {
+    "pre": "prewrap",
+    "strong": "recommendation",
+    "table": "data submission-options",
+    "narrow": "narrow",
+}
+# What a snapshot frozen before the submission existed shows in its place.
+NO_SUBMISSION = {
+    "issue": "",
+    "recommendation": "",
+    "handling": "",
+    "decision_sought": "",
+    "decision_needed_by": None,
+    "groups_at_risk": "",
+    "trend": "",
+}
 
 
 @functools.cache
@@ -95,6 +125,7 @@ def report_context(
     live = [o for o in options if not o["withdrawn"]]
     # Snapshots frozen before discretionary assessments existed have no such key.
     discretionary = [t for t in s["triggers"] if t.get("discretionary")]
+    contents = annexes(changes=bool(s.get("changes")))
     return {
         "s": s,
         "discretionary": discretionary,
@@ -102,14 +133,17 @@ def report_context(
         "css": stylesheet(),
         "snapshot_hash": snapshot_hash,
         "hash_halves": (snapshot_hash[:32], snapshot_hash[32:]) if snapshot_hash else None,
-        "sections": {
-            anchor: {"anchor": anchor, "number": number, "title": title}
-            for number, (anchor, title) in enumerate(SECTIONS, start=1)
-        },
-        "contents": [
-            {"anchor": anchor, "number": number, "title": title}
-            for number, (anchor, title) in enumerate(SECTIONS, start=1)
+        "sections": {entry["anchor"]: entry for entry in contents},
+        "contents": contents,
+        "submission": {**NO_SUBMISSION, **s.get("submission", {})},
+        "legal_view": [
+            r for r in s["sign_off"]["approvals"] if r["stage"] in (Stage.ASSESSMENT, Stage.OPTIONS)
         ],
+        "current_dissents": [d for d in s["dissents"] if d["version"] == s["case"]["version"]],
+        # The shared submission text (_submission_body.html) in the report's own styles.
+        "cls": REPORT_CLASSES,
+        "hl": 2,
+        "idp": "sub-",
         "rating_counts": _rating_counts(s["risk_factors"]),
         "present_factors": [rf for rf in s["risk_factors"] if rf["rating"] == Rating.PRESENT],
         "option_groups": groups,
@@ -124,6 +158,16 @@ def report_context(
         "sources": _sources(s),
         "rating_symbols": {str(k): v for k, v in RATING_SYMBOLS.items()},
     }
+
+
+def annexes(*, changes: bool = False) -> list[dict[str, str]]:
+    """Return the record's annexes in order, each with its anchor, letter and title; with
+    ``changes``, the change briefing comes first."""
+    sections = (CHANGES_ANNEX, *SECTIONS) if changes else SECTIONS
+    return [
+        {"anchor": anchor, "number": letter, "title": title}
+        for letter, (anchor, title) in zip(ANNEX_LETTERS, sections, strict=False)
+    ]
 
 
 def _with_dates(value: Any, key: str = "") -> Any:

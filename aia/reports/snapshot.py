@@ -13,7 +13,8 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from aia.canonical import sha256_of
-from aia.content import assessment_content, options_content
+from aia.content import assessment_content, options_content, submission_content
+from aia.deadlines import decision_needed_by
 from aia.framework import (
     DIMENSION_CODES,
     FOOTPRINT,
@@ -88,6 +89,7 @@ def build_snapshot(case: Case) -> dict[str, Any]:
         "risk_factors": build_risk_factors(framework, sections),
         "uk_footprint": build_uk_footprint(framework, sections),
         "dimensions": build_dimensions(framework, sections),
+        "submission": build_submission(case, sections.get(SCOPE, {}), data.options, now=now),
         "options": build_options(data.options["options"]),
         "option_gaps": build_option_gaps(data.options["gaps"]),
         "reviews": reviews,
@@ -377,6 +379,36 @@ def _dimension(
         "confidence_label": _label(Confidence, content.get("confidence", "")),
         "analysis": content.get("analysis", ""),
         "sources": content.get("sources", []),
+    }
+
+
+def build_submission(
+    case: Case, scope: dict[str, Any], options: dict[str, Any], *, now: datetime.datetime
+) -> dict[str, Any]:
+    """Return the submission to the minister: the officials' words, the decision sought and
+    the date it is needed by (from the track's deadlines as of sign-off, or of now for a
+    draft), and the groups at risk as the scope records them."""
+    recommended = [
+        o
+        for o in options["options"]
+        if o["recommendation"] == Recommendation.RECOMMENDED and not o.get("withdrawn")
+    ]
+    needed_by = decision_needed_by(case.track, case.signed_off_at or now)
+    count = len(recommended)
+    if count:
+        sought = (
+            f"Whether to agree the recommendation and the {count} recommended "
+            f"option{'s' if count != 1 else ''} below, each of which may be agreed or not."
+        )
+    else:
+        sought = "Whether to agree the recommendation below."
+    return {
+        **submission_content(case),
+        "decision_sought": sought,
+        "decision_needed_by": needed_by.isoformat() if needed_by else None,
+        "groups_at_risk": scope.get("groups_at_risk", ""),
+        # The assessment records no trend yet; the report shows one when a snapshot has it.
+        "trend": scope.get("trend", ""),
     }
 
 

@@ -240,3 +240,65 @@ def option_gap_record(*, case: Case, actor: User, category: str, reason: str) ->
         )
         _after_change(case, actor)
     return gap
+
+
+# The submission's parts, by the name the services take and the Case field that holds each.
+SUBMISSION_FIELDS = {
+    "issue": "submission_issue",
+    "recommendation": "submission_recommendation",
+    "handling": "submission_handling",
+}
+# The issue is one paragraph; the other two a few.
+SUBMISSION_LIMITS = {"issue": 1500, "recommendation": 1500, "handling": 1500}
+
+
+def submission_clean(*, data: dict[str, Any]) -> dict[str, str]:
+    """Return the submission's parts checked, or raise ``InvalidInput`` naming each problem.
+
+    The issue is a single paragraph (it heads the minister's two pages), and the
+    recommendation is needed once anything is written.
+    """
+    if not isinstance(data, dict):
+        raise InvalidInput("Send the submission as a JSON object.", {"non_field_errors": []})
+    errors = Errors()
+    unknown_fields(errors, data, SUBMISSION_FIELDS)
+    clean = {
+        name: text(errors, data, name, max_length=SUBMISSION_LIMITS[name])
+        for name in SUBMISSION_FIELDS
+    }
+    if "\n\n" in clean["issue"].replace("\r\n", "\n"):
+        errors.add("issue", "Write the issue as one paragraph, without blank lines.")
+    if (clean["issue"] or clean["handling"]) and not clean["recommendation"]:
+        errors.add("recommendation", "Enter the recommendation.")
+    errors.raise_if_any("The submission was not saved: check the highlighted fields.")
+    return clean
+
+
+def case_submission_update(*, case: Case, actor: User, data: dict[str, Any]) -> Case:
+    """Save the submission to the minister: the issue, the recommendation, and handling.
+
+    Written with the options and reviewed with them, so a change voids the options approval
+    as an option's change does. Unchanged content does nothing.
+    """
+    clean = submission_clean(data=data)
+    with transaction.atomic():
+        case = _open_for_editing(case, actor)
+        changed = {
+            name: value
+            for name, value in clean.items()
+            if getattr(case, SUBMISSION_FIELDS[name]) != value
+        }
+        if not changed:
+            return case
+        for name, value in changed.items():
+            setattr(case, SUBMISSION_FIELDS[name], value)
+        case.save(update_fields=[SUBMISSION_FIELDS[name] for name in changed])
+        case_event_record(
+            case=case,
+            actor=actor,
+            type=EventType.SUBMISSION_UPDATED,
+            stage=Stage.OPTIONS,
+            details={"fields": sorted(changed)},
+        )
+        _after_change(case, actor)
+    return case

@@ -42,6 +42,12 @@ SECTION_FIELDS: dict[str, str] = {
     "key_evidence": "Key evidence",
     "sources": "Sources",
 }
+# The submission's parts, reviewed with the options (aia.content.options_content).
+SUBMISSION_FIELDS: dict[str, str] = {
+    "issue": "The issue",
+    "recommendation": "Recommendation",
+    "handling": "Handling and communications",
+}
 OPTION_FIELDS: dict[str, str] = {
     "category": "Category",
     "title": "Title",
@@ -118,6 +124,12 @@ class ItemDiff:
     status: str  # ADDED, REMOVED, CHANGED or UNCHANGED
     changes: list[FieldChange]
     current: dict[str, Any] | None
+
+    @property
+    def current_submission(self) -> list[tuple[str, str]]:
+        """Return the submission's parts as (label, text), for the review page to show."""
+        current = self.current or {}
+        return [(label, current.get(name, "")) for name, label in SUBMISSION_FIELDS.items()]
 
 
 @dataclass
@@ -294,6 +306,17 @@ def _options_diff(previous: dict[str, Any] | None, current: dict[str, Any]) -> l
         option = after.get(key) or before[key]
         title = f"{display('category', option.get('category'))}: {option.get('title', '')}"
         items.append(_compare(key, title, before.get(key), after.get(key), OPTION_FIELDS))
+    before_submission = (previous or {}).get("submission")
+    if current.get("submission") or before_submission:
+        items.append(
+            _compare(
+                "submission",
+                "The submission to the minister",
+                before_submission,
+                current.get("submission"),
+                SUBMISSION_FIELDS,
+            )
+        )
     gaps_before = {g["category"]: g for g in (previous or {}).get("gaps", [])}
     gaps_after = {g["category"]: g for g in current.get("gaps", [])}
     for category in list(gaps_after) + [c for c in gaps_before if c not in gaps_after]:

@@ -888,3 +888,41 @@ class OptionGapForm(forms.Form):
         self.fields["reason"].label = f"Why is there no {category_label.lower()} option?"
         self.fields["reason"].help_text = "Leave it empty to clear a reason recorded before."
         self.helper = _helper(_ta("reason", rows=3))
+
+
+class SubmissionForm(forms.Form):
+    """The submission to the minister: the page checks only what a browser could get wrong;
+    the service checks the rest (aia.services.options.submission_clean)."""
+
+    issue = forms.CharField(
+        required=False,
+        widget=_textarea(5),
+        label="The issue",
+        help_text="One paragraph: what is happening, to whom, and why it needs a decision now.",
+    )
+    recommendation = forms.CharField(
+        required=False,
+        widget=_textarea(5),
+        label="Recommendation",
+        help_text="What you recommend the minister agrees to, in a few sentences.",
+    )
+    handling = forms.CharField(
+        required=False,
+        widget=_textarea(4),
+        label="Handling and communications (optional)",
+        help_text="Who else needs to know, and what the UK would say in public.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            _ta("issue", rows=5), _ta("recommendation", rows=5), _ta("handling", rows=4)
+        )
+
+    @staticmethod
+    def initial_for(case: Any) -> dict[str, str]:
+        return {
+            "issue": case.submission_issue,
+            "recommendation": case.submission_recommendation,
+            "handling": case.submission_handling,
+        }

@@ -46,6 +46,7 @@ urlpatterns = [
     path(f"{CASE}sections/<slug:code>/", sections.section_edit, name="section"),
     path(f"{CASE}options/", options.options_register, name="options"),
     path(f"{CASE}options/new/", options.option_edit, name="option-new"),
+    path(f"{CASE}options/submission/", options.submission_edit, name="submission"),
     path(f"{CASE}options/<uuid:option_id>/", options.option_edit, name="option"),
     path(
         f"{CASE}options/<uuid:option_id>/withdraw/",

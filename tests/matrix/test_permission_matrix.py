@@ -185,6 +185,8 @@ WEB_TARGETS = [
     page("section scope", "web:section", _case("web:section", code="scope"), oracle.read),
     page("options", "web:options", _case("web:options"), oracle.read),
     page("option new", "web:option-new", _case("web:option-new"), _edit("options")),
+    # The submission's page is its form for whoever may edit the options now, read-only else.
+    page("submission", "web:submission", _case("web:submission"), oracle.read),
     # An option's page is its form for whoever may edit it now, a read-only view for the rest.
     page("option", "web:option", _option("web:option"), oracle.read),
     page(

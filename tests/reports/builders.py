@@ -16,7 +16,13 @@ from aia.framework import DIMENSION_CODES, RISK_FACTOR_CODES, get_framework
 from aia.models import Case
 from aia.services import cases as case_services
 from aia.services.assessment import section_update
-from aia.services.options import option_create, option_gap_record, option_update, option_withdraw
+from aia.services.options import (
+    case_submission_update,
+    option_create,
+    option_gap_record,
+    option_update,
+    option_withdraw,
+)
 from aia.services.reviews import dissent_record
 from tests.factories import PASSWORD, Team, committing, ingest
 
@@ -45,6 +51,8 @@ class CaseContent:
     assessment_approval: str = "The assessment is sound and proportionate."
     options_approval: str = "The options are lawful as framed."
     sign_off_comment: str = "Signed off for the minister."
+    # The submission to the minister: issue, recommendation and handling.
+    submission: dict[str, str] = field(default_factory=dict)
 
 
 def walk_to_signed_off(team: Team, content: CaseContent) -> Case:
@@ -91,6 +99,8 @@ def walk_to_signed_off(team: Team, content: CaseContent) -> Case:
         option_gap_record(case=case, actor=team.official, category=category, reason=reason)
     for index, reason in content.withdrawals.items():
         option_withdraw(case=case, actor=team.official, option_id=option_ids[index], reason=reason)
+    if content.submission:
+        case_submission_update(case=case, actor=team.official, data=content.submission)
     for actor_name, stage, text in content.dissents:
         dissent_record(case=case, actor=getattr(team, actor_name), stage=stage, text_=text)
 
@@ -337,6 +347,11 @@ def hostile_content(**kwargs: Any) -> CaseContent:
     content.options[1]["description"] = f"{IMG} {LINK}"
     content.options[2]["rationale"] = LONG_WORD
     content.dissents.append(("legal", "options", f"{IMG} {LINK} {CSS_URL} {LONG_WORD}"))
+    content.submission = {
+        "issue": f"The issue {SCRIPT} in one paragraph.",
+        "recommendation": f"Agree the recommended options. {IMG}",
+        "handling": f"Tell partners first. {LINK}",
+    }
     # A core category with no option, only the recorded reason why.
     for option in content.options:
         if option["category"] == "legal":

@@ -10,10 +10,12 @@ from aia.framework import RISK_FACTOR_CODES
 from aia.models.choices import CaseState, EventType
 from aia.reports.changes import changes_summary, snapshot_changes
 from aia.reports.presentation import report_context
+from aia.reports.rendering import render_pdf
 from aia.services import assessment as assessment_services
 from aia.services import cases as case_services
 from aia.services import options as option_services
 from tests.factories import PASSWORD, case_in_state, option_data
+from tests.reports.pdf import read_pages, squash
 
 
 def _snapshot() -> dict:
@@ -257,6 +259,14 @@ def test_a_reopened_case_reports_an_edited_section_with_its_old_and_new_text(tea
     assert "<to the north>" not in html
     assert "Overtaken by events." in html
     assert '<th scope="col">In report 1</th>' in html
+
+    # In the signed PDF the briefing is the record's first annex, after the submission.
+    pages = read_pages(render_pdf(second.snapshot, snapshot_hash=second.snapshot_hash)[0])
+    contents = next(page.full for page in pages if "The record: annexes" in page.full)
+    assert "Annex A: What changed since the last signed report" in contents
+    annex = "".join(squash(page.full) for page in pages if "What changed" in page.full)
+    assert squash("This report replaces report 1") in annex
+    assert squash(old_text) in annex
 
 
 @pytest.mark.django_db

@@ -41,30 +41,45 @@ def test_section_headings_appear_in_the_order_of_the_issue(rendered):
     text = squash(rendered.body)
     positions = []
     for number, title in enumerate(SECTION_TITLES, start=1):
-        # The contents list on the cover names them too: look after the cover.
-        heading = squash(f"{number} {title}")
-        position = text.find(heading, text.find(squash("12 Sources")) + 1)
-        assert position > 0, f"missing section heading {number} {title}"
+        # The record's contents name them too: look after the contents.
+        heading = squash(f"Annex {_letter(number)}: {title}")
+        position = text.find(heading, text.find(squash("this file is recorded in AIA")) + 1)
+        assert position > 0, f"missing annex heading {number} {title}"
         positions.append(position)
     assert positions == sorted(positions)
 
 
-def test_cover_names_the_case_the_sro_and_the_minister(rendered):
+def test_the_first_page_heads_the_submission_from_the_sro_to_the_minister(rendered):
     cover = rendered.pages[0].body
     snapshot = rendered.snapshot
     for expected in (
+        "Submission to the minister",
         snapshot["case"]["title"],
         snapshot["case"]["reference"],
         f"version {snapshot['case']['version']}",
+        "expedited track",
+        snapshot["sign_off"]["signed_off_by"]["name"],
+        snapshot["team"]["minister"]["name"],
+    ):
+        assert squash(expected) in squash(cover), expected
+    assert "From" in cover
+    assert "To" in cover
+
+
+def test_the_last_annex_holds_the_record_details_and_hashes(rendered):
+    details = squash(_section(rendered, len(SECTION_TITLES)))
+    snapshot = rendered.snapshot
+    for expected in (
+        snapshot["case"]["title"],
         snapshot["case"]["situation"]["name"],
         "Expedited",
         snapshot["sign_off"]["signed_off_by"]["name"],
         snapshot["team"]["minister"]["name"],
         "21 May 2024",
     ):
-        assert squash(expected) in squash(cover), expected
-    assert "For" in cover
-    assert rendered.snapshot_hash in squash(cover)
+        assert squash(expected) in details, expected
+    assert rendered.snapshot_hash in details
+    assert snapshot["sign_off"]["options_hash"] in details
 
 
 def test_summary_lists_the_recommended_options(rendered):
@@ -259,7 +274,7 @@ def test_sign_off_block_names_people_roles_times_and_hashes(rendered):
 
 
 def test_audit_summary_and_sources_close_the_report(rendered):
-    audit = squash(_section(rendered, 11))
+    audit = squash(_section(rendered, 12))
     assert rendered.snapshot["audit"]["chain_head"] in audit
     assert str(rendered.snapshot["audit"]["event_count"]) in audit
     rows = [row for row in _table_rows(rendered, "No.") if len(row) == 4]
@@ -274,10 +289,11 @@ def test_audit_summary_and_sources_close_the_report(rendered):
 def test_outline_has_a_bookmark_for_every_section(rendered):
     titles = outline_titles(rendered.pdf)
     top = [title for depth, title in titles if depth == 0]
-    assert top[0].startswith("Cover")
-    assert top[1:] == [f"{n} {t}" for n, t in enumerate(SECTION_TITLES, start=1)]
+    assert top[0].startswith("Submission")
+    assert top[1:] == [f"Annex {_letter(n)}: {t}" for n, t in enumerate(SECTION_TITLES, start=1)]
     nested = [title for depth, title in titles if depth == 1]
     assert "Analysis by risk factor" in nested
+    assert "Recommendation" in nested
     assert any(title.endswith("Diplomacy (core category)") for title in nested)
 
 
@@ -326,9 +342,15 @@ def _section(rendered, number: int) -> str:
 def _heading_position(text: str, number: int) -> str:
     title = SECTION_TITLES[number - 1]
     after_contents = text.find("This report was rendered from a snapshot")
-    match = re.compile(rf"^{number} {re.escape(title)}$", re.MULTILINE).search(text, after_contents)
-    assert match, f"section {number} {title} not found"
+    heading = rf"^Annex {_letter(number)}: {re.escape(title)}$"
+    match = re.compile(heading, re.MULTILINE).search(text, after_contents)
+    assert match, f"annex {number} {title} not found"
     return match.start()
+
+
+def _letter(number: int) -> str:
+    """Return the letter of the record's annex ``number`` (1 is A)."""
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[number - 1]
 
 
 def _numbered(rendered, options: list[dict]) -> list[dict]:

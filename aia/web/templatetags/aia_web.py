@@ -25,7 +25,14 @@ from aia.models.choices import (
 )
 from aia.services.transitions import TRANSITIONS
 from aia.web import diff
-from aia.web.diff import OPTION_FIELDS, SECTION_FIELDS, display, section_title, source_line
+from aia.web.diff import (
+    OPTION_FIELDS,
+    SECTION_FIELDS,
+    SUBMISSION_FIELDS,
+    display,
+    section_title,
+    source_line,
+)
 
 register = template.Library()
 
@@ -251,6 +258,10 @@ def event_detail(event: CaseEvent) -> str:
         return text
     if kind == EventType.OPTION_UPDATED:
         return "Changed: " + ", ".join(f.replace("_", " ") for f in details.get("fields", []))
+    if kind == EventType.SUBMISSION_UPDATED:
+        return "Changed: " + ", ".join(
+            SUBMISSION_FIELDS.get(f, f) for f in details.get("fields", [])
+        )
     if kind == EventType.OPTION_GAP_RECORDED:
         return f"{details.get('category', '').capitalize()}: {details.get('reason') or '(cleared)'}"
     if kind in (EventType.TRIGGER_RECEIVED, EventType.TRIGGER_JOINED):

@@ -13,6 +13,7 @@ from aia.exceptions import Conflict, InvalidInput, PermissionRefused
 from aia.models import Case, User
 from aia.models.choices import CORE_OPTION_CATEGORIES, CaseState
 from aia.services.options import (
+    case_submission_update,
     option_check,
     option_create,
     option_gap_record,
@@ -22,7 +23,7 @@ from aia.services.options import (
 from aia.web import selectors as web_selectors
 from aia.web.comments import comment_context
 from aia.web.errors import add_field_errors, error_summary_items, web_view
-from aia.web.forms import OptionForm, OptionGapForm, OptionWithdrawForm
+from aia.web.forms import OptionForm, OptionGapForm, OptionWithdrawForm, SubmissionForm
 from aia.web.sources import cited_context
 from aia.web.submissions import submission_token, submit_once
 from aia.wording import state_phrase
@@ -200,4 +201,42 @@ def option_withdraw_view(request: HttpRequest, case_id: Any, option_id: Any) -> 
         request,
         "aia/web/option_withdraw.html",
         {"case": case, "option": option, "form": form, "errors": error_summary_items(form)},
+    )
+
+
+@web_view
+def submission_edit(request: HttpRequest, case_id: Any) -> HttpResponse:
+    """Write the submission to the minister (the issue, the recommendation, handling), which
+    heads the signed report; shown read-only to whoever may not change it now."""
+    user = request.user
+    case = selectors.case_get_for_user(user=user, case_id=case_id)
+    refusal = options_refusal(case, user)
+    if refusal is not None and request.method == "POST":
+        raise refusal
+    posted = request.method == "POST"
+    form = SubmissionForm(
+        request.POST if posted else None, initial=SubmissionForm.initial_for(case)
+    )
+    unplaced: dict[str, list[str]] = {}
+    if posted and form.is_valid():
+        try:
+            case_submission_update(case=case, actor=user, data=form.cleaned_data)
+        except InvalidInput as error:
+            unplaced = add_field_errors(form, error.fields)
+        else:
+            messages.success(request, "The submission to the minister is saved.")
+            return redirect("web:options", case_id=case.pk)
+    return render(
+        request,
+        "aia/web/submission_form.html",
+        {
+            "case": case,
+            "form": form,
+            "editable": refusal is None,
+            "refusal": refusal,
+            "errors": error_summary_items(
+                form, messages=[m for ms in unplaced.values() for m in ms]
+            ),
+        },
+        status=400 if posted else 200,
     )

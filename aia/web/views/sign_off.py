@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from aia import selectors
 from aia.exceptions import InvalidInput, PermissionRefused
 from aia.models.choices import ReportStatus
+from aia.reports.presentation import report_context
 from aia.reports.rendering import render_html
 from aia.reports.snapshot import build_snapshot
 from aia.services.cases import case_record_decision, case_sign_off
@@ -132,6 +133,7 @@ def minister(request: HttpRequest, case_id: Any) -> HttpResponse:
         else:
             messages.success(request, TRANSITIONS["record_decision"].success)
             return redirect_after_action(request, case)
+    report = web_selectors.report_ready_current(case=case)
     return render(
         request,
         "aia/web/minister.html",
@@ -139,7 +141,8 @@ def minister(request: HttpRequest, case_id: Any) -> HttpResponse:
             "case": case,
             "form": form,
             "options": options,
-            "report": web_selectors.report_ready_current(case=case),
+            "report": report,
+            **submission_context(report),
             "can_request_revision": "request_revision"
             in selectors.case_available_transitions(case=case, user=user),
             "errors": error_summary_items(
@@ -148,6 +151,38 @@ def minister(request: HttpRequest, case_id: Any) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+# The classes the shared submission text takes on a GOV.UK page.
+GOVUK_CLASSES = {
+    "h": "govuk-heading-s govuk-!-margin-bottom-2",
+    "p": "govuk-body",
+    "pre": "aia-prewrap",
+    "strong": "govuk-!-font-weight-bold",
+    "table": "govuk-table",
+    "caption": "govuk-table__caption govuk-table__caption--s",
+    "thead": "govuk-table__head",
+    "tbody": "govuk-table__body",
+    "tr": "govuk-table__row",
+    "th": "govuk-table__header",
+    "td": "govuk-table__cell",
+}
+
+
+def submission_context(report: Any) -> dict[str, Any]:
+    """Return what the minister's page needs to show the submission, from the signed
+    report's frozen snapshot, so that the page says exactly what the PDF says."""
+    if report is None:
+        return {}
+    context = report_context(report.snapshot, snapshot_hash=report.snapshot_hash)
+    return {
+        **{name: context[name] for name in ("s", "submission", "present_factors", "recommended")},
+        **{name: context[name] for name in ("legal_view", "current_dissents")},
+        "cls": GOVUK_CLASSES,
+        "hl": 3,
+        "idp": "submission-",
+        "has_submission": True,
+    }
 
 
 def _report_file(request: HttpRequest, report_id: Any, *, attachment: bool) -> FileResponse:
