@@ -217,11 +217,14 @@ STORAGES = {
 # (aia.stored_files), so no URL is handed out, and a name already taken gets a new one instead of
 # overwriting a signed file.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
-if AWS_STORAGE_BUCKET_NAME:
-    STORAGES["default"] = {
+
+
+def _s3_storage(bucket_name: str) -> dict:
+    """django-storages' S3 backend for ``bucket_name``, from the standard AWS_* names."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "bucket_name": bucket_name,
             # Unset for AWS itself; the store's address for MinIO and others.
             "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
             "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
@@ -241,6 +244,17 @@ if AWS_STORAGE_BUCKET_NAME:
             "max_memory_size": 8 * 1024 * 1024,
         },
     }
+
+
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = _s3_storage(AWS_STORAGE_BUCKET_NAME)
+# The chain-head digests in a bucket of their own when one is named, so that whichever worker
+# host runs the daily task writes to, and chains from, the same place; give that bucket object
+# lock (WORM retention) so that nobody, the database's administrators included, can rewrite a
+# digest (docs/deployment.md). The same AWS_* settings reach it.
+AIA_ANCHORS_BUCKET = env("AIA_ANCHORS_BUCKET", default="")
+if AIA_ANCHORS_BUCKET:
+    STORAGES["anchors"] = _s3_storage(AIA_ANCHORS_BUCKET)
 
 # ------------------------------------------------------------------------------
 # Browser forms (crispy-forms-gds)

@@ -25,14 +25,15 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "test-medi
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # Digests the tests' beat writes stay apart from a development run's.
-    "anchors": {
+}
+# Digests the tests' beat writes stay apart from a development run's (unless a bucket holds them).
+if not env("AIA_ANCHORS_BUCKET", default=""):
+    STORAGES["anchors"] = {
         **ANCHORS_STORAGE,
         "OPTIONS": {
             "location": str(env.path("AIA_ANCHORS_ROOT", default=BASE_DIR / "var" / "test-anchors"))
         },
-    },
-}
+    }
 # Serve static files from the finders, as runserver does, without a collectstatic run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -348,6 +348,9 @@ def test_the_bucket_is_made_once_minio_is_healthy_and_before_any_django_service(
     assert "mc mb --ignore-existing" in script
     assert "mc anonymous set none" in script  # private: no public reads or listing
     assert "mc version enable" in script  # a file overwritten or deleted can be restored
+    # The chain-head digests: a bucket with object lock, every digest kept unchangeable.
+    assert 'mc mb --ignore-existing --with-lock "aia/$$ANCHORS_BUCKET"' in script
+    assert 'mc retention set --default COMPLIANCE "$$ANCHORS_RETENTION"' in script
     for name in DJANGO_SERVICES:
         assert depends_on(name).get("createbucket") == "service_completed_successfully", name
 
@@ -358,6 +361,7 @@ def test_django_services_and_minio_agree_on_the_bucket_and_the_keys():
     for name in DJANGO_SERVICES:
         env = environment(name)
         assert env["AWS_STORAGE_BUCKET_NAME"] == mc["BUCKET"]
+        assert env["AIA_ANCHORS_BUCKET"] == mc["ANCHORS_BUCKET"] != mc["BUCKET"]
         assert urlsplit(env["AWS_S3_ENDPOINT_URL"]).hostname == "minio"
         assert env["AWS_ACCESS_KEY_ID"] == minio["MINIO_ROOT_USER"]
         assert env["AWS_SECRET_ACCESS_KEY"] == minio["MINIO_ROOT_PASSWORD"]

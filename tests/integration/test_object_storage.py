@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from aia.models.choices import CaseState
+from aia.services.anchors import anchor_digest_write
 from aia.services.sources import source_add
 from tests import source_files
 from tests.factories import case_in_state
-from tests.integration.s3 import S3Server
+from tests.integration.s3 import REGION, S3Server
 
 pytestmark = [pytest.mark.needs("moto"), pytest.mark.django_db]
 
@@ -55,15 +56,39 @@ def test_the_settings_give_the_storage_these_tests_use(s3):
     """config/settings/base.py builds, from the standard AWS_* names, what the tests set."""
     probe = (
         "import json, django; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.STORAGES['default']))"
+        "print(json.dumps([settings.STORAGES['default'], settings.STORAGES['anchors']]))"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.test", **s3.env("aia-files"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_", "AIA_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        AIA_ANCHORS_BUCKET="aia-anchors",
+        **s3.env("aia-files"),
+    )
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == s3.storage_options("aia-files")
+    files, anchors = json.loads(result.stdout)
+    assert files == s3.storage_options("aia-files")
+    assert anchors == s3.storage_options("aia-anchors")
+
+
+def test_chain_head_digests_go_to_a_locked_bucket_and_chain_there(team, s3, settings):
+    """Whichever worker host runs the daily task, the digests are written to, and chained
+    from, one bucket, which object lock keeps from being rewritten."""
+    name = f"aia-anchors-{s3.bucket()[-12:]}"
+    s3.client().create_bucket(
+        Bucket=name,
+        CreateBucketConfiguration={"LocationConstraint": REGION},
+        ObjectLockEnabledForBucket=True,
+    )
+    settings.STORAGES = {**settings.STORAGES, "anchors": s3.storage_options(name)}
+    case_in_state(team, CaseState.ASSESSMENT)
+    first, second = anchor_digest_write(), anchor_digest_write()
+    assert _objects(s3, name) == [first.name, second.name]
+    assert second.previous_sha256 == first.sha256
+    stored = s3.client().get_object(Bucket=name, Key=second.name)["Body"].read()
+    assert hashlib.sha256(stored).hexdigest() == second.sha256
 
 
 def test_a_signed_report_goes_to_the_bucket_and_is_served_from_it(
