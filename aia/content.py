@@ -36,11 +36,13 @@ def options_content(case: Case, version: int | None = None) -> dict[str, Any]:
 
 
 def submission_content(case: Case) -> dict[str, str]:
-    """Return the submission the officials wrote: the issue, the recommendation, handling."""
+    """Return the submission the officials wrote: the issue, the recommendation, handling,
+    and which way the risk is moving (a code, ``""`` when not given)."""
     return {
         "issue": case.submission_issue,
         "recommendation": case.submission_recommendation,
         "handling": case.submission_handling,
+        "trend": case.submission_trend,
     }
 
 

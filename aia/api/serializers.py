@@ -230,6 +230,11 @@ class CaseSubmissionSerializer(serializers.Serializer):
     handling = serializers.CharField(
         source="submission_handling", help_text="Handling and communications."
     )
+    trend = serializers.CharField(
+        source="submission_trend",
+        help_text="Which way the risk is moving: `worsening`, `no_clear_change`, `improving`, "
+        "or empty when not stated.",
+    )
 
     class Meta:
         ref_name = "CaseSubmission"

@@ -203,7 +203,7 @@ class DemoCase:
     options: tuple[dict[str, Any], ...] = ()
     option_gaps: dict[str, str] = field(default_factory=dict)
     options_return: dict[str, Any] | None = None
-    # The submission to the minister: issue, recommendation and handling.
+    # The submission to the minister: issue, recommendation, handling and trend.
     submission: dict[str, str] = field(default_factory=dict)
     dissents: tuple[dict[str, Any], ...] = ()
     decision: dict[str, Any] | None = None

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from aia import guards, permissions
-from aia.models.choices import FINISHED_STATES, CaseState, Decision, Marking, Track
+from aia.models.choices import FINISHED_STATES, CaseState, Decision, Marking, RiskTrend, Track
 
 # States from which a case may still be withdrawn: everything before ``signed_off``.
 WITHDRAWABLE_STATES = [
@@ -115,6 +115,12 @@ class Case(FSMModelMixin, models.Model):
     submission_recommendation = models.TextField(blank=True)
     submission_handling = models.TextField(
         blank=True, help_text="Handling and communications: who to tell, and what to say."
+    )
+    submission_trend = models.CharField(
+        max_length=20,
+        choices=RiskTrend.choices,
+        blank=True,
+        help_text="Which way the risk is moving, in the submission's risk in brief.",
     )
 
     # Set by the transitions.

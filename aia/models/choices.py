@@ -193,6 +193,14 @@ class LeadDepartment(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class RiskTrend(models.TextChoices):
+    """Which way the risk of atrocity crimes is moving, as the submission tells the minister."""
+
+    WORSENING = "worsening", "Getting worse"
+    NO_CLEAR_CHANGE = "no_clear_change", "No clear change"
+    IMPROVING = "improving", "Improving"
+
+
 class Recommendation(models.TextChoices):
     RECOMMENDED = "recommended", "Recommended"
     FOR_CONSIDERATION = "for_consideration", "For consideration"

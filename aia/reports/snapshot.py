@@ -50,6 +50,7 @@ from aia.models.choices import (
     Rating,
     Recommendation,
     ReviewDecision,
+    RiskTrend,
     Stage,
     TriggerKind,
 )
@@ -407,8 +408,7 @@ def build_submission(
         "decision_sought": sought,
         "decision_needed_by": needed_by.isoformat() if needed_by else None,
         "groups_at_risk": scope.get("groups_at_risk", ""),
-        # The assessment records no trend yet; the report shows one when a snapshot has it.
-        "trend": scope.get("trend", ""),
+        "trend": _label(RiskTrend, case.submission_trend) if case.submission_trend else "",
     }
 
 

@@ -17,6 +17,7 @@ from aia.models.choices import (
     Level,
     OptionCategory,
     Recommendation,
+    RiskTrend,
     Stage,
 )
 from aia.services.audit import case_event_record
@@ -247,8 +248,9 @@ SUBMISSION_FIELDS = {
     "issue": "submission_issue",
     "recommendation": "submission_recommendation",
     "handling": "submission_handling",
+    "trend": "submission_trend",
 }
-# The issue is one paragraph; the other two a few.
+# The issue is one paragraph; the other two a few. The trend is a choice.
 SUBMISSION_LIMITS = {"issue": 1500, "recommendation": 1500, "handling": 1500}
 
 
@@ -263,9 +265,10 @@ def submission_clean(*, data: dict[str, Any]) -> dict[str, str]:
     errors = Errors()
     unknown_fields(errors, data, SUBMISSION_FIELDS)
     clean = {
-        name: text(errors, data, name, max_length=SUBMISSION_LIMITS[name])
-        for name in SUBMISSION_FIELDS
+        name: text(errors, data, name, max_length=limit)
+        for name, limit in SUBMISSION_LIMITS.items()
     }
+    clean["trend"] = choice(errors, data, "trend", RiskTrend.values, label="trend of the risk")
     if "\n\n" in clean["issue"].replace("\r\n", "\n"):
         errors.add("issue", "Write the issue as one paragraph, without blank lines.")
     if (clean["issue"] or clean["handling"]) and not clean["recommendation"]:

@@ -22,6 +22,7 @@ from aia.models.choices import (
     OptionCategory,
     Rating,
     Recommendation,
+    RiskTrend,
 )
 from aia.wording import long_date
 
@@ -47,6 +48,7 @@ SUBMISSION_FIELDS: dict[str, str] = {
     "issue": "The issue",
     "recommendation": "Recommendation",
     "handling": "Handling and communications",
+    "trend": "Which way the risk is moving",
 }
 OPTION_FIELDS: dict[str, str] = {
     "category": "Category",
@@ -89,6 +91,7 @@ CHOICES: dict[str, Any] = {
     "feasibility": Level,
     "risk_of_harm": Level,
     "recommendation": Recommendation,
+    "trend": RiskTrend,
 }
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -129,7 +132,10 @@ class ItemDiff:
     def current_submission(self) -> list[tuple[str, str]]:
         """Return the submission's parts as (label, text), for the review page to show."""
         current = self.current or {}
-        return [(label, current.get(name, "")) for name, label in SUBMISSION_FIELDS.items()]
+        return [
+            (label, display(name, current[name]) if current.get(name) else "")
+            for name, label in SUBMISSION_FIELDS.items()
+        ]
 
 
 @dataclass

@@ -34,6 +34,7 @@ from aia.models.choices import (
     OptionCategory,
     Rating,
     Recommendation,
+    RiskTrend,
     SectionKind,
     Stage,
 )
@@ -906,6 +907,13 @@ class SubmissionForm(forms.Form):
         label="Recommendation",
         help_text="What you recommend the minister agrees to, in a few sentences.",
     )
+    trend = forms.ChoiceField(
+        required=False,
+        choices=[*RiskTrend.choices, ("", "Not stated")],
+        widget=forms.RadioSelect,
+        label="Which way is the risk moving? (optional)",
+        help_text="Since the warning that opened the case, or since the last signed report.",
+    )
     handling = forms.CharField(
         required=False,
         widget=_textarea(4),
@@ -916,7 +924,10 @@ class SubmissionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            _ta("issue", rows=5), _ta("recommendation", rows=5), _ta("handling", rows=4)
+            _ta("issue", rows=5),
+            _ta("recommendation", rows=5),
+            _choose("trend"),
+            _ta("handling", rows=4),
         )
 
     @staticmethod
@@ -925,4 +936,5 @@ class SubmissionForm(forms.Form):
             "issue": case.submission_issue,
             "recommendation": case.submission_recommendation,
             "handling": case.submission_handling,
+            "trend": case.submission_trend,
         }

@@ -78,6 +78,7 @@ def test_the_first_two_pages_are_the_submission_and_the_record_follows(myanmar):
     for option in recommended:
         assert _plain(option["title"]) in first_two, option["title"]
     assert "Handling and communications" in submission
+    assert _plain("Which way the risk is moving: Getting worse.") in first_two
     assert "Annex A" not in submission
 
     # Page 3 opens the record: the annexes in order, the record details and hashes last.

@@ -25,7 +25,7 @@ def test_the_submission_joins_the_options_content_the_adviser_approves(team):
 
     case_submission_update(case=case, actor=team.lead, data=SUBMISSION)
     case.refresh_from_db()
-    assert stage_content(case, Stage.OPTIONS)["submission"] == SUBMISSION
+    assert stage_content(case, Stage.OPTIONS)["submission"] == {**SUBMISSION, "trend": ""}
     assert stage_content_hash(case, Stage.OPTIONS) != before
     events = case.events.filter(type="submission_updated").count()
     # Saving the same words again changes nothing and records nothing.
@@ -39,9 +39,9 @@ def test_the_submission_is_checked_and_written_only_by_the_team_during_the_optio
         case_submission_update(
             case=case,
             actor=team.lead,
-            data={"issue": "x" * 1501, "recommendation": "", "colour": "red"},
+            data={"issue": "x" * 1501, "recommendation": "", "colour": "red", "trend": "up"},
         )
-    assert set(error.value.fields) == {"issue", "recommendation", "colour"}
+    assert set(error.value.fields) == {"issue", "recommendation", "colour", "trend"}
     with pytest.raises(PermissionRefused):
         case_submission_update(case=case, actor=team.legal, data=SUBMISSION)
     review = case_in_state(team, CaseState.OPTIONS_REVIEW)

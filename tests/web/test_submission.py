@@ -15,6 +15,8 @@ SUBMISSION = {
     "recommendation": "That you agree the designations and the joint statement.",
     "handling": "Tell the EU and the US first; no press notice.",
 }
+# What the lead official sends: the three texts and which way the risk is moving.
+POSTED = {**SUBMISSION, "trend": "worsening"}
 
 
 def test_the_lead_official_writes_the_submission_and_the_minister_reads_it(team, client_for):
@@ -46,13 +48,13 @@ def test_the_lead_official_writes_the_submission_and_the_minister_reads_it(team,
     case.refresh_from_db()
     assert case.submission_issue == ""
 
-    saved = client.post(case_url(case, "web:submission"), SUBMISSION, follow=True)
+    saved = client.post(case_url(case, "web:submission"), POSTED, follow=True)
     assert "The submission to the minister is saved." in text(saved)
     assert SUBMISSION["recommendation"] in text(saved)
     case.refresh_from_db()
     assert case.submission_issue == SUBMISSION["issue"]
     event = CaseEvent.objects.filter(case=case, type=EventType.SUBMISSION_UPDATED).get()
-    assert event.details == {"fields": ["handling", "issue", "recommendation"]}
+    assert event.details == {"fields": ["handling", "issue", "recommendation", "trend"]}
     assert event.actor == team.lead
 
     # The legal adviser reviews it with the options.
@@ -60,6 +62,7 @@ def test_the_lead_official_writes_the_submission_and_the_minister_reads_it(team,
     review = client_for(team.legal).get(case_url(case, "web:review"))
     assert "The submission to the minister" in text(review)
     assert SUBMISSION["handling"] in text(review)
+    assert "Getting worse" in text(review)
 
     case = walk(case, team, CaseState.WITH_MINISTER)
     page = client_for(team.minister).get(case_url(case, "web:minister"))
@@ -68,6 +71,7 @@ def test_the_lead_official_writes_the_submission_and_the_minister_reads_it(team,
     for part in SUBMISSION.values():
         assert part in shown
     assert "Decision sought" in shown
+    assert "Which way the risk is moving: Getting worse." in shown
     assert "A decision is needed by" in shown
     recommended = case.options.filter(recommendation="recommended", withdrawn_at__isnull=True)
     assert recommended.exists()
