@@ -1,22 +1,18 @@
 """Decision records: the minister's answer to a signed report, frozen when it is given and
 rendered once to a signed PDF, like the report (``aia.services.reports``)."""
 
-import logging
-
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from aia.canonical import sha256_bytes, sha256_of
+from aia.canonical import sha256_of
 from aia.exceptions import Conflict
 from aia.models import AccessRecord, Case, DecisionRecord, Report, User
 from aia.models.choices import EventType, ReportStatus
 from aia.services.audit import case_event_record
 from aia.services.locking import case_lock
 from aia.services.outbox import outbox_enqueue
+from aia.services.rendering import DocumentKind, document_mark_failed, document_render
 from aia.services.security import access_record
-
-logger = logging.getLogger(__name__)
 
 
 def _queue_render(record: DecisionRecord) -> None:
@@ -76,78 +72,33 @@ def decision_record_create(
     return record
 
 
-def decision_record_render(*, decision_record_id: str) -> DecisionRecord:
-    """Render a queued decision record to PDF, store it once and record its SHA-256.
+DECISION_RECORD = DocumentKind(
+    model=DecisionRecord,
+    label="Decision record",
+    key="decision_record",
+    file_stem="decision-record",
+    rendered=EventType.DECISION_RECORD_RENDERED,
+    failed=EventType.DECISION_RECORD_FAILED,
+)
 
-    Safe to run twice: a ready record is left exactly as it is. A rendering error propagates
-    so that the task can retry; ``decision_record_mark_failed`` records the final failure.
-    """
+
+def decision_record_render(*, decision_record_id: str) -> DecisionRecord:
+    """Render a queued decision record to PDF, store it once and record its SHA-256 (safe to
+    run twice; ``aia.services.rendering``)."""
     from aia.reports.decision_record import render_decision_pdf
 
-    with transaction.atomic():
-        record = DecisionRecord.objects.select_for_update().get(pk=decision_record_id)
-        if record.status == ReportStatus.READY:
-            return record
-        record.status = ReportStatus.RENDERING
-        record.attempts += 1
-        record.save(update_fields=["status", "attempts"])
-
-    # Render outside any transaction: it holds no lock meanwhile.
-    pdf_bytes, page_count = render_decision_pdf(record.snapshot, snapshot_hash=record.snapshot_hash)
-    digest = sha256_bytes(pdf_bytes)
-
-    with transaction.atomic():
-        case = case_lock(record.case)
-        record = DecisionRecord.objects.select_for_update().get(pk=decision_record_id)
-        if record.status == ReportStatus.READY:
-            # Another worker finished first; keep its file.
-            return record
-        name = f"{case.reference}-decision-record-{record.number}-{digest[:12]}.pdf"
-        record.pdf.save(name, ContentFile(pdf_bytes), save=False)
-        record.sha256 = digest
-        record.page_count = page_count
-        record.status = ReportStatus.READY
-        record.rendered_at = timezone.now()
-        record.failure_reason = ""
-        record.save(
-            update_fields=["pdf", "sha256", "page_count", "status", "rendered_at", "failure_reason"]
-        )
-        case_event_record(
-            case=case,
-            actor=None,
-            type=EventType.DECISION_RECORD_RENDERED,
-            details={
-                "decision_record": str(record.pk),
-                "number": record.number,
-                "sha256": digest,
-                "pages": page_count,
-            },
-        )
-    return record
+    return document_render(
+        kind=DECISION_RECORD,
+        pk=decision_record_id,
+        render=lambda record: render_decision_pdf(
+            record.snapshot, snapshot_hash=record.snapshot_hash
+        ),
+    )
 
 
 def decision_record_mark_failed(*, decision_record_id: str, reason: str) -> DecisionRecord:
     """Record that rendering failed for good, with the reason shown on the case page."""
-    with transaction.atomic():
-        record = DecisionRecord.objects.select_for_update().get(pk=decision_record_id)
-        if record.status == ReportStatus.READY:
-            return record
-        case = case_lock(record.case)
-        record.status = ReportStatus.FAILED
-        record.failure_reason = reason[:2000]
-        record.save(update_fields=["status", "failure_reason"])
-        case_event_record(
-            case=case,
-            actor=None,
-            type=EventType.DECISION_RECORD_FAILED,
-            details={
-                "decision_record": str(record.pk),
-                "number": record.number,
-                "reason": reason[:500],
-            },
-        )
-    logger.error("Decision record %s failed to render: %s", decision_record_id, reason)
-    return record
+    return document_mark_failed(kind=DECISION_RECORD, pk=decision_record_id, reason=reason)
 
 
 def decision_record_download_record(

@@ -1,13 +1,10 @@
 """Signed reports: freezing the snapshot, rendering it once, superseding it on revision."""
 
-import logging
-
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from aia import permissions
-from aia.canonical import sha256_bytes, sha256_of
+from aia.canonical import sha256_of
 from aia.exceptions import Conflict, PermissionRefused
 from aia.models import AccessRecord, Case, Report, User
 from aia.models.choices import EventType, ReportStatus
@@ -15,9 +12,8 @@ from aia.services.audit import case_event_record
 from aia.services.locking import case_lock
 from aia.services.notifications import notify_report
 from aia.services.outbox import outbox_enqueue
+from aia.services.rendering import DocumentKind, document_mark_failed, document_render
 from aia.services.security import access_record
-
-logger = logging.getLogger(__name__)
 
 
 def _queue_render(report: Report) -> None:
@@ -89,76 +85,41 @@ def report_supersede(*, case: Case, actor: User | None, reason: str) -> Report |
     return report
 
 
-def report_render(*, report_id: str) -> Report:
-    """Render a queued report to PDF, store it once and record its SHA-256.
+REPORT = DocumentKind(
+    model=Report,
+    label="Report",
+    key="report",
+    file_stem="report",
+    rendered=EventType.REPORT_RENDERED,
+    failed=EventType.REPORT_FAILED,
+)
 
-    Safe to run twice: a report that is ready is left exactly as it is. A rendering error
-    propagates so that the task can retry; ``report_mark_failed`` records the final failure.
-    """
+
+def report_render(*, report_id: str) -> Report:
+    """Render a queued report to PDF, store it once and record its SHA-256 (safe to run
+    twice; ``aia.services.rendering``), then tell the SRO it is ready."""
     from aia.reports.rendering import render_pdf
 
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report_id)
-        if report.status == ReportStatus.READY:
-            return report
-        report.status = ReportStatus.RENDERING
-        report.attempts += 1
-        report.save(update_fields=["status", "attempts"])
-
-    # Render outside any transaction: it takes seconds and holds no lock.
-    pdf_bytes, page_count = render_pdf(report.snapshot, snapshot_hash=report.snapshot_hash)
-    digest = sha256_bytes(pdf_bytes)
-
-    with transaction.atomic():
-        case = case_lock(report.case)
-        report = Report.objects.select_for_update().get(pk=report_id)
-        if report.status == ReportStatus.READY:
-            # Another worker finished first; keep its file.
-            return report
-        name = f"{case.reference}-report-{report.number}-{digest[:12]}.pdf"
-        report.pdf.save(name, ContentFile(pdf_bytes), save=False)
-        report.sha256 = digest
-        report.page_count = page_count
-        report.status = ReportStatus.READY
-        report.rendered_at = timezone.now()
-        report.failure_reason = ""
-        report.save(
-            update_fields=["pdf", "sha256", "page_count", "status", "rendered_at", "failure_reason"]
-        )
-        case_event_record(
-            case=case,
-            actor=None,
-            type=EventType.REPORT_RENDERED,
-            details={
-                "report": str(report.pk),
-                "number": report.number,
-                "sha256": digest,
-                "pages": page_count,
-            },
-        )
-        notify_report(case=case, report_number=report.number, ready=True, report_id=str(report.pk))
-    return report
+    return document_render(
+        kind=REPORT,
+        pk=report_id,
+        render=lambda report: render_pdf(report.snapshot, snapshot_hash=report.snapshot_hash),
+        on_ready=lambda case, report: _notify(case, report, ready=True),
+    )
 
 
 def report_mark_failed(*, report_id: str, reason: str) -> Report:
     """Record that rendering failed for good, with the reason the SRO will see."""
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report_id)
-        if report.status == ReportStatus.READY:
-            return report
-        case = case_lock(report.case)
-        report.status = ReportStatus.FAILED
-        report.failure_reason = reason[:2000]
-        report.save(update_fields=["status", "failure_reason"])
-        case_event_record(
-            case=case,
-            actor=None,
-            type=EventType.REPORT_FAILED,
-            details={"report": str(report.pk), "number": report.number, "reason": reason[:500]},
-        )
-        notify_report(case=case, report_number=report.number, ready=False, report_id=str(report.pk))
-    logger.error("Report %s failed to render: %s", report_id, reason)
-    return report
+    return document_mark_failed(
+        kind=REPORT,
+        pk=report_id,
+        reason=reason,
+        on_failed=lambda case, report: _notify(case, report, ready=False),
+    )
+
+
+def _notify(case: Case, report: Report, *, ready: bool) -> None:
+    notify_report(case=case, report_number=report.number, ready=ready, report_id=str(report.pk))
 
 
 def report_requeue(*, report: Report, actor: User) -> Report:
