@@ -6,7 +6,24 @@ from django.db import models
 from aia.models.choices import DecisionRecordKind, ReportStatus
 
 
-class Report(models.Model):
+class RenderedDocument(models.Model):
+    """What every signed document rendered once to PDF records of its rendering
+    (``aia.services.rendering``); each kind adds its ``pdf`` field and what it is about."""
+
+    status = models.CharField(
+        max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    sha256 = models.CharField(max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Report(RenderedDocument):
     """A version of a case's signed report, rendered from a frozen snapshot.
 
     A ready report is never re-rendered or overwritten; a revision supersedes it with a new
@@ -19,16 +36,8 @@ class Report(models.Model):
     case_version = models.PositiveIntegerField()
     snapshot = models.JSONField()
     snapshot_hash = models.CharField(max_length=64)
-    status = models.CharField(
-        max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED
-    )
     pdf = models.FileField(upload_to="reports/%Y/", blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    page_count = models.PositiveIntegerField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    failure_reason = models.TextField(blank=True)
     created_at = models.DateTimeField()
-    rendered_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -47,7 +56,7 @@ class Report(models.Model):
         return f"Report {self.number} of {self.case_id}"
 
 
-class DecisionRecord(models.Model):
+class DecisionRecord(RenderedDocument):
     """The minister's answer to a signed report, as a short signed PDF: the decision on the
     whole and on each recommended option, or the request for a revision.
 
@@ -67,16 +76,8 @@ class DecisionRecord(models.Model):
         help_text="The number of the audit chain's last event when the record was made."
     )
     chain_hash = models.CharField(max_length=64, help_text="That event's hash.")
-    status = models.CharField(
-        max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED
-    )
     pdf = models.FileField(upload_to="decisions/%Y/", blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    page_count = models.PositiveIntegerField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    failure_reason = models.TextField(blank=True)
     created_at = models.DateTimeField()
-    rendered_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
