@@ -11,9 +11,14 @@ pytest_runtest_setup = tools.pytest_runtest_setup
 
 # Tests that share something beyond their own test database (the one Redis server, the compose
 # stack, the browser, the SMTP catcher) run on one pytest-xdist worker, one after another; the
-# rest, the permission matrix above all, are spread over the workers. `make test` runs two.
+# rest are spread over the workers. `make test` runs two.
 SHARED_OUTSIDE_THE_DATABASE = ("e2e", "integration", "messaging", "deployment")
 SHARED_MODULES = ("test_health.py", "test_tools.py")
+# The permission matrix is the longest test by far (about a quarter of the run's work), so it
+# must start first: left in collection order it started halfway through and the other worker
+# then sat idle while it finished. `--dist loadgroup` hands out the largest groups first, so
+# "shared" goes to one worker and this group, the next largest, to the other at the start.
+MATRIX = "matrix"
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
@@ -23,6 +28,8 @@ def pytest_collection_modifyitems(config, items):
         part = item.path.relative_to(here).parts
         if part[0] in SHARED_OUTSIDE_THE_DATABASE or part[0] in SHARED_MODULES:
             item.add_marker(pytest.mark.xdist_group("shared"))
+        elif part[0] == MATRIX:
+            item.add_marker(pytest.mark.xdist_group(MATRIX))
 
 
 # The permission matrix's size, printed in the terminal summary of every run that includes it.
